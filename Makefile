@@ -1,0 +1,48 @@
+# Keyward. A newcomer needs two targets: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install
+	@echo "=== pytest on SQLite (database cache) ==="
+	scripts/with-redis $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "=== pytest on PostgreSQL (Redis cache) ==="
+	scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache test-artifacts

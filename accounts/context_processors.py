@@ -1,0 +1,27 @@
+"""What the console header needs on every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.models import Membership
+from accounts.roles import is_admin, is_owner
+
+
+def console(request: HttpRequest) -> dict[str, Any]:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {}
+
+    def switchable() -> list[Membership]:
+        return list(Membership.objects.of_user(request.user).order_by("tenant__name"))  # type: ignore[arg-type]
+
+    return {
+        "tenant": membership.tenant,
+        "membership": membership,
+        "my_memberships": switchable,
+        "is_tenant_admin": is_admin(membership.role),
+        "is_tenant_owner": is_owner(membership.role),
+    }

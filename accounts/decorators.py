@@ -1,0 +1,39 @@
+"""Guards for console views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from accounts.roles import at_least
+
+View = Callable[..., HttpResponse]
+
+
+def tenant_required(role: str | None = None) -> Callable[[View], View]:
+    """Signed in, with an active tenant, and (optionally) at least `role` there.
+
+    The tenant is `request.tenant`, resolved by ActiveTenantMiddleware from the user's own
+    memberships; a user without one is sent to create a tenant.
+    """
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = request.membership  # type: ignore[attr-defined]
+            if membership is None:
+                return redirect("tenant-create")
+            if role is not None and not at_least(membership.role, role):
+                raise PermissionDenied(f"This page needs the {role} role.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,123 @@
+"""Console forms for accounts, members and tenant settings."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.models import Membership, Tenant, User, normalize_email, time_zone_names
+from accounts.roles import Role, assignable_roles
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(label="E-mail", max_length=254)
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    organisation = forms.CharField(
+        label="Organisation name", max_length=100, help_text="You will be its owner."
+    )
+
+    def __init__(self, *args: Any, with_organisation: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(autocomplete="email", autofocus=True)
+        if not with_organisation:
+            del self.fields["organisation"]
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError("An account with this e-mail already exists. Sign in.")
+        return email
+
+    def clean_organisation(self) -> str:
+        name = self.cleaned_data["organisation"].strip()
+        if not name:
+            raise forms.ValidationError("Give your organisation a name.")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password")
+        if password:
+            candidate = User(email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    def clean_username(self) -> str:
+        return normalize_email(self.cleaned_data["username"])
+
+
+class TenantCreateForm(forms.Form):
+    name = forms.CharField(label="Organisation name", max_length=100)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the organisation a name.")
+        return name
+
+
+class TenantSettingsForm(forms.ModelForm):
+    time_zone = forms.TypedChoiceField(
+        label="Time zone",
+        choices=[(name, name) for name in time_zone_names()],
+        help_text="Usage days start at midnight in this time zone.",
+    )
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "time_zone"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("The organisation needs a name.")
+        return name
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail", max_length=254)
+    role = forms.ChoiceField(label="Role", choices=[])
+
+    def __init__(self, *args: Any, by: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+        roles = [r for r in assignable_roles(by.role) if r != Role.OWNER]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in roles]
+        self.fields["role"].initial = Role.MEMBER
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        if Membership.objects.for_tenant(self.by.tenant).filter(user__email=email).exists():
+            raise forms.ValidationError(f"{email} is already a member.")
+        return email
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=[])
+
+    def __init__(self, *args: Any, by: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [(r.value, r.label) for r in assignable_roles(by.role)]
+
+
+class SwitchTenantForm(forms.Form):
+    tenant = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    next = forms.CharField(required=False, max_length=2000)

@@ -1,0 +1,52 @@
+"""Idempotent demo data: run it as often as you like; it converges on the same state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Membership, Tenant, User
+from accounts.roles import Role
+
+PASSWORD = "keyward-demo"
+TENANTS = [("Acme", "acme", "Europe/Berlin"), ("Globex", "globex", "America/New_York")]
+PEOPLE = [
+    ("owner@acme.test", "Ada Owner", "acme", Role.OWNER),
+    ("member@acme.test", "Max Member", "acme", Role.MEMBER),
+    ("owner@globex.test", "Grace Owner", "globex", Role.OWNER),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo tenants and users (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            tenants = {
+                slug: Tenant.objects.update_or_create(
+                    slug=slug, defaults={"name": name, "time_zone": tz, "is_active": True}
+                )[0]
+                for name, slug, tz in TENANTS
+            }
+            for email, full_name, slug, role in PEOPLE:
+                user, created = User.objects.get_or_create(
+                    email=email, defaults={"full_name": full_name}
+                )
+                if created or not user.check_password(PASSWORD):
+                    user.set_password(PASSWORD)
+                    user.is_active = True
+                    user.save()
+                Membership.objects.update_or_create(
+                    user=user, tenant=tenants[slug], defaults={"role": role}
+                )
+            self.extend(tenants)
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000")
+        )
+        for email, _name, slug, role in PEOPLE:
+            self.stdout.write(f"  {email:<22} password: {PASSWORD:<14} {role} of {slug}")
+
+    def extend(self, tenants: dict[str, Tenant]) -> None:
+        """Later apps add their demo data here (keys, flows, executions)."""

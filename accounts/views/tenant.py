@@ -1,0 +1,95 @@
+"""The console shell: home, tenant switcher, new tenant, settings, audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import audit, members
+from accounts.audit import Actor
+from accounts.decorators import tenant_required
+from accounts.forms import SwitchTenantForm, TenantCreateForm, TenantSettingsForm
+from accounts.middleware import SESSION_KEY
+from accounts.models import AuditAction, AuditEvent, Membership
+from accounts.roles import Role, is_owner
+
+AUDIT_PAGE_SIZE = 50
+
+
+@tenant_required()
+def home(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    context = {
+        "member_count": Membership.objects.for_tenant(tenant).count(),
+    }
+    return render(request, "accounts/home.html", context)
+
+
+@require_POST
+@login_required
+def switch_tenant(request: HttpRequest) -> HttpResponse:
+    form = SwitchTenantForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such tenant.")
+    membership = (
+        Membership.objects.of_user(request.user)  # type: ignore[arg-type]
+        .filter(tenant_id=form.cleaned_data["tenant"])
+        .first()
+    )
+    if membership is None:
+        raise Http404("You are not a member of that tenant.")
+    request.session[SESSION_KEY] = membership.tenant_id
+    next_url = form.cleaned_data["next"]
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("console-home")
+
+
+@login_required
+def create_tenant(request: HttpRequest) -> HttpResponse:
+    form = TenantCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tenant = members.create_tenant(form.cleaned_data["name"], owner=request.user)  # type: ignore[arg-type]
+        request.session[SESSION_KEY] = tenant.pk
+        messages.success(request, f"{tenant.name} is ready. You are its owner.")
+        return redirect("console-home")
+    return render(request, "accounts/tenant_create.html", {"form": form})
+
+
+@tenant_required()
+def tenant_settings(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    can_edit = is_owner(request.membership.role)  # type: ignore[attr-defined]
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Only owners can change the tenant's settings.")
+    form = TenantSettingsForm(request.POST or None, instance=tenant)
+    if request.method == "POST" and form.is_valid():
+        changed = {field: form.cleaned_data[field] for field in form.changed_data}
+        if changed:
+            with transaction.atomic():
+                form.save()
+                audit.record(
+                    Actor.from_request(request), tenant, AuditAction.TENANT_UPDATED, **changed
+                )
+            messages.success(request, "Settings saved.")
+        return redirect("tenant-settings")
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(request, "accounts/settings.html", {"form": form, "can_edit": can_edit})
+
+
+@tenant_required(role=Role.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.for_tenant(request.tenant).select_related("actor_user")  # type: ignore[attr-defined]
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit.html", {"page": page})
