@@ -54,13 +54,6 @@ class ApiKeyQuerySet(TenantQuerySet["ApiKey"]):
         role = Membership.objects.filter(user=OuterRef("user"), tenant=OuterRef("tenant"))
         return self.annotate(owner_role=Subquery(role.values("role")[:1]))
 
-    def visible_to(self, membership: Membership) -> ApiKeyQuerySet:
-        """Admins see every key of the tenant; members their own user keys."""
-        keys = self.for_tenant(membership.tenant)
-        if membership.role in ("owner", "admin"):
-            return keys
-        return keys.filter(kind=Kind.USER, user=membership.user)
-
 
 class ApiKey(models.Model):
     """A key that lets a program act inside one tenant, as a user or as the team."""

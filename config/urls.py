@@ -41,5 +41,8 @@ urlpatterns = [
     ),
     path("invitations/<str:token>", invitation, name="invitation"),
     path("console/", include("accounts.urls")),
+    path("console/", include("apikeys.urls")),
+    path("console/", include("usage.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

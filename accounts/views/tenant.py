@@ -19,6 +19,7 @@ from accounts.forms import SwitchTenantForm, TenantCreateForm, TenantSettingsFor
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Membership
 from accounts.roles import Role, is_owner
+from accounts.signals import tenant_time_zone_changed
 
 AUDIT_PAGE_SIZE = 50
 
@@ -77,6 +78,8 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
         if changed:
             with transaction.atomic():
                 form.save()
+                if "time_zone" in changed:
+                    tenant_time_zone_changed.send(sender=type(tenant), tenant=tenant)
                 audit.record(
                     Actor.from_request(request), tenant, AuditAction.TENANT_UPDATED, **changed
                 )

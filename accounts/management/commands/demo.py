@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -17,6 +19,11 @@ PEOPLE = [
     ("member@acme.test", "Max Member", "acme", Role.MEMBER),
     ("owner@globex.test", "Grace Owner", "globex", Role.OWNER),
 ]
+
+
+# Each app may add demo data in `<app>/demo.py` with `load(tenants, users, stdout)`;
+# it must be idempotent too.
+DEMO_APPS = ["apikeys", "usage"]
 
 
 class Command(BaseCommand):
@@ -41,12 +48,12 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     user=user, tenant=tenants[slug], defaults={"role": role}
                 )
-            self.extend(tenants)
+            users = {email: User.objects.get(email=email) for email, *_ in PEOPLE}
+            for app in DEMO_APPS:
+                if importlib.util.find_spec(f"{app}.demo"):
+                    importlib.import_module(f"{app}.demo").load(tenants, users, self.stdout)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000")
         )
         for email, _name, slug, role in PEOPLE:
             self.stdout.write(f"  {email:<22} password: {PASSWORD:<14} {role} of {slug}")
-
-    def extend(self, tenants: dict[str, Tenant]) -> None:
-        """Later apps add their demo data here (keys, flows, executions)."""

@@ -1,0 +1,167 @@
+"""What can be done to keys, by whom. Console views, API views and commands all call these;
+each writes the audit log in the same transaction and never lets the raw key out but
+through its return value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import audit
+from accounts.audit import Actor
+from accounts.models import AuditAction, Membership, Tenant, User
+from accounts.roles import Role, is_admin
+from apikeys import crypto
+from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, create_key
+
+GRACE_MIN = timedelta(hours=1)
+GRACE_MAX = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whoever manages keys: a console member, or the user or team behind an API key.
+
+    A team key acts with the rights of an admin; a user key never exceeds its user's role.
+    """
+
+    tenant: Tenant
+    role: str
+    user: User | None
+
+    @classmethod
+    def of_membership(cls, membership: Membership) -> Principal:
+        return cls(tenant=membership.tenant, role=membership.role, user=membership.user)
+
+    @classmethod
+    def of_key(cls, key: ApiKey, owner_role: str | None) -> Principal:
+        if key.kind == Kind.TEAM:
+            return cls(tenant=key.tenant, role=Role.ADMIN, user=None)
+        return cls(tenant=key.tenant, role=owner_role or Role.MEMBER, user=key.user)
+
+
+def visible_keys(principal: Principal) -> ApiKeyQuerySet:
+    """Admins see every key of the tenant; members only their own user keys."""
+    keys = ApiKey.objects.for_tenant(principal.tenant)
+    if is_admin(principal.role):
+        return keys
+    return keys.filter(kind=Kind.USER, user=principal.user)
+
+
+def can_manage(principal: Principal, key: ApiKey) -> bool:
+    """Admins manage any key of their tenant; members their own user keys."""
+    if key.tenant_id != principal.tenant.pk:
+        return False
+    if is_admin(principal.role):
+        return True
+    return key.kind == Kind.USER and principal.user is not None and key.user_id == principal.user.pk
+
+
+def create(
+    actor: Actor,
+    principal: Principal,
+    *,
+    kind: str,
+    name: str,
+    description: str = "",
+    scopes: list[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    if kind == Kind.TEAM and not is_admin(principal.role):
+        raise PermissionDenied("Only admins can create team keys.")
+    if kind == Kind.USER and principal.user is None:
+        raise PermissionDenied("A team key cannot create user keys.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    name = name.strip()
+    with transaction.atomic():
+        if ApiKey.objects.for_tenant(principal.tenant).live().filter(name=name).exists():
+            raise ValidationError({"name": f"A live key named “{name}” already exists."})
+        key, raw = create_key(
+            tenant=principal.tenant,
+            kind=kind,
+            name=name,
+            user=principal.user if kind == Kind.USER else None,
+            created_by=actor.user,
+            description=description,
+            scopes=scopes,
+            expires_at=expires_at,
+        )
+        audit.record(actor, key.tenant, AuditAction.KEY_CREATED, key, kind=kind, scopes=key.scopes)
+    return key, raw
+
+
+def revoke(actor: Actor, principal: Principal, key: ApiKey) -> bool:
+    """Revoke at once (every request checks the database). False if it was already revoked."""
+    if not can_manage(principal, key):
+        raise PermissionDenied("You cannot revoke this key.")
+    return _revoke(actor, key, AuditAction.KEY_REVOKED)
+
+
+def _revoke(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor.label[:200]
+        )
+        if updated:
+            key.revoked_at, key.revoked_by = now, actor.label[:200]
+            audit.record(actor, key.tenant, action, key, **details)
+    return bool(updated)
+
+
+def regenerate(
+    actor: Actor, principal: Principal, key: ApiKey, grace: timedelta | None = None
+) -> str:
+    """New secret, same name, kind, scopes and expiry. The old secret stops working now, or
+    at the end of the grace period. Returns the new raw key."""
+    if not can_manage(principal, key):
+        raise PermissionDenied("You cannot regenerate this key.")
+    if grace is not None and not GRACE_MIN <= grace <= GRACE_MAX:
+        raise ValidationError({"grace": "The grace period must be between 1 hour and 7 days."})
+    raw = crypto.generate(key.kind)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ApiKey.objects.select_for_update().get(pk=key.pk)
+        if locked.revoked_at is not None:
+            raise ValidationError("A revoked key cannot be regenerated.")
+        # The old digest is kept (its deadline now, or after the grace) so that the old
+        # secret gets a precise "revoked" answer rather than "invalid".
+        locked.previous_digest = locked.digest
+        locked.previous_expires_at = now + grace if grace else now
+        locked.set_secret(raw)
+        locked.save(
+            update_fields=[
+                "digest",
+                "masked_prefix",
+                "last4",
+                "previous_digest",
+                "previous_expires_at",
+            ]
+        )
+        audit.record(
+            actor,
+            locked.tenant,
+            AuditAction.KEY_REGENERATED,
+            locked,
+            grace_seconds=int(grace.total_seconds()) if grace else 0,
+        )
+    key.refresh_from_db()
+    return raw
+
+
+def report_leaked(actor: Actor, raw_keys: list[str]) -> list[ApiKey]:
+    """Revoke every live key among raw keys found in the wild. Returns the keys revoked,
+    for notification; the caller answers the same whether or not any matched."""
+    digests = [crypto.digest(raw) for raw in raw_keys if crypto.parse(raw) is not None]
+    if not digests:
+        return []
+    revoked = []
+    for key in ApiKey.objects.live().filter(digest__in=digests).select_related("tenant", "user"):
+        if _revoke(actor, key, AuditAction.KEY_LEAKED, reporter=actor.label):
+            revoked.append(key)
+    return revoked
