@@ -80,6 +80,8 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
     if request.method != "POST":
         return redirect("members")
+    if not can_manage_member(me.role, target.role):
+        raise PermissionDenied("Your role cannot change this member's role.")
     form = RoleForm(request.POST, by=me)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles offered.")
