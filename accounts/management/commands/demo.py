@@ -9,10 +9,13 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Membership, Tenant, User
+from accounts import audit
+from accounts.audit import Actor
+from accounts.models import AuditAction, Membership, Tenant, User
 from accounts.roles import Role
 
 PASSWORD = "keyward-demo"
+DEMO_ACTOR = Actor.system("manage.py demo")
 TENANTS = [("Acme", "acme", "Europe/Berlin"), ("Globex", "globex", "America/New_York")]
 PEOPLE = [
     ("owner@acme.test", "Ada Owner", "acme", Role.OWNER),
@@ -31,12 +34,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            tenants = {
-                slug: Tenant.objects.update_or_create(
+            tenants = {}
+            for name, slug, tz in TENANTS:
+                tenant, created = Tenant.objects.update_or_create(
                     slug=slug, defaults={"name": name, "time_zone": tz, "is_active": True}
-                )[0]
-                for name, slug, tz in TENANTS
-            }
+                )
+                tenants[slug] = tenant
+                if created:
+                    audit.record(DEMO_ACTOR, tenant, AuditAction.TENANT_CREATED)
             for email, full_name, slug, role in PEOPLE:
                 user, created = User.objects.get_or_create(
                     email=email, defaults={"full_name": full_name}
@@ -45,9 +50,13 @@ class Command(BaseCommand):
                     user.set_password(PASSWORD)
                     user.is_active = True
                     user.save()
-                Membership.objects.update_or_create(
+                membership, joined = Membership.objects.update_or_create(
                     user=user, tenant=tenants[slug], defaults={"role": role}
                 )
+                if joined:
+                    audit.record(
+                        DEMO_ACTOR, membership.tenant, AuditAction.MEMBER_JOINED, membership
+                    )
             users = {email: User.objects.get(email=email) for email, *_ in PEOPLE}
             for app in DEMO_APPS:
                 if importlib.util.find_spec(f"{app}.demo"):
