@@ -24,7 +24,7 @@ def invite(client, email: str = "new@acme.test", role: str = "member") -> str:
     response = client.post("/console/members/invite", {"email": email, "role": role})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [email]
-    match = re.search(r"http://testserver(/invitations/\S+)", mail.outbox[0].body)
+    match = re.search(r"http://testserver(/invitations/\S+)", str(mail.outbox[0].body))
     assert match, mail.outbox[0].body
     return match.group(1)
 
