@@ -102,6 +102,12 @@ def revoke(actor: Actor, principal: Principal, key: ApiKey) -> bool:
     return _revoke(actor, key, AuditAction.KEY_REVOKED)
 
 
+def revoke_as_staff(actor: Actor, key: ApiKey) -> bool:
+    """Staff (the Django admin) revoke any key; the actor's label names them, e.g.
+    `staff: ops@example.com`. False if it was already revoked."""
+    return _revoke(actor, key, AuditAction.KEY_REVOKED)
+
+
 def _revoke(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> bool:
     now = timezone.now()
     with transaction.atomic():

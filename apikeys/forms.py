@@ -1,0 +1,107 @@
+"""Console forms for creating and regenerating API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.html import format_html
+
+from accounts.models import Tenant
+from accounts.roles import is_admin
+from apikeys.models import Kind
+from apikeys.scopes import SCOPES
+
+GRACE_CHOICES = [
+    ("", "None: the old secret stops working at once"),
+    ("3600", "1 hour"),
+    ("86400", "24 hours"),
+    ("259200", "3 days"),
+    ("604800", "7 days"),
+]
+
+
+class NonceForm(forms.Form):
+    """Carries the one-time token that makes a re-submitted form show “gone”, not a new key."""
+
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class CreateKeyForm(NonceForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What uses this key, e.g. “CI deploy” or “Laptop”.",
+    )
+    description = forms.CharField(
+        label="Description",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Optional. The key stops working at the start of this day (organisation "
+        "time). Leave empty for a key that does not expire.",
+    )
+    kind = forms.ChoiceField(label="Kind", choices=Kind.choices, widget=forms.RadioSelect)
+    scopes = forms.MultipleChoiceField(
+        label="Scopes",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none for full access (everything your role allows).",
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, role: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.fields["name"].widget.attrs.update(autofocus=True, autocomplete="off")
+        cast(forms.ChoiceField, self.fields["scopes"]).choices = [
+            (scope, format_html("<code>{}</code> {}", scope, text))
+            for scope, text in SCOPES.items()
+        ]
+        if is_admin(role):
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (Kind.USER.value, "User key: acts as you"),
+                (Kind.TEAM.value, "Team key: belongs to the organisation (CI, services)"),
+            ]
+        else:
+            # Members may only create user keys; a posted "team" is an invalid choice.
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (Kind.USER.value, "User key: acts as you")
+            ]
+        self.fields["kind"].initial = Kind.USER.value
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the key a name.")
+        return name
+
+    def clean_expires_on(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("expires_on")
+        if day is not None and day <= timezone.localdate(timezone=self.tenant.tzinfo):
+            raise forms.ValidationError("Pick a date in the future.")
+        return day
+
+    def expires_at(self) -> dt.datetime | None:
+        """Midnight at the start of the chosen day, in the organisation's time zone."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return dt.datetime.combine(day, dt.time.min, tzinfo=self.tenant.tzinfo)
+
+
+class RegenerateKeyForm(NonceForm):
+    grace = forms.TypedChoiceField(
+        label="Keep the old secret working for",
+        choices=GRACE_CHOICES,
+        required=False,
+        coerce=lambda seconds: dt.timedelta(seconds=int(seconds)),
+        empty_value=None,
+        help_text="A grace period lets you roll the new secret out before the old one stops.",
+    )

@@ -1,0 +1,82 @@
+"""Revoke and regenerate: a confirmation page (shown in a dialog with JavaScript), then POST."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.audit import Actor
+from accounts.decorators import tenant_required
+from apikeys import operations
+from apikeys.forms import RegenerateKeyForm
+from apikeys.models import ApiKey
+from apikeys.views import nonces
+from apikeys.views.common import (
+    add_errors,
+    gone,
+    manageable_key,
+    no_store,
+    principal_of,
+    show_once,
+)
+
+
+@tenant_required()
+def key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    key = manageable_key(request, public_id)
+    if request.method != "POST":
+        return render(request, "apikeys/revoke.html", {"key": key})
+    if operations.revoke(Actor.from_request(request), principal_of(request), key):
+        messages.success(request, f"“{key.name}” was revoked. It no longer works.")
+    else:
+        messages.info(request, f"“{key.name}” was already revoked.")
+    return redirect("api-keys")
+
+
+def _regenerate_purpose(key: ApiKey) -> str:
+    return f"regenerate:{key.public_id}"
+
+
+def _regenerate_page(request: HttpRequest, key: ApiKey, form: RegenerateKeyForm) -> HttpResponse:
+    return no_store(render(request, "apikeys/regenerate.html", {"key": key, "form": form}))
+
+
+@never_cache
+@tenant_required()
+@sensitive_variables("raw")
+def key_regenerate(request: HttpRequest, public_id: str) -> HttpResponse:
+    key = manageable_key(request, public_id)
+    purpose = _regenerate_purpose(key)
+    if request.method != "POST":
+        form = RegenerateKeyForm(initial={"nonce": nonces.issue(request, purpose)})
+        return _regenerate_page(request, key, form)
+    nonce = request.POST.get("nonce", "")
+    if nonces.spent_on(request, nonce, purpose):
+        return gone(request, key.public_id)
+    form = RegenerateKeyForm(request.POST)
+    if not nonces.is_pending(request, nonce, purpose):
+        form = RegenerateKeyForm({**request.POST.dict(), "nonce": nonces.issue(request, purpose)})
+        form.is_valid()
+        form.add_error(None, "This form has expired. Submit it again.")
+        return _regenerate_page(request, key, form)
+    if not form.is_valid():
+        return _regenerate_page(request, key, form)
+    if key.state != "active":
+        # Same expiry as before: an expired key would come back just as expired.
+        form.add_error(
+            None, f"This key is {key.state}, so it cannot be regenerated. Create a new key."
+        )
+        return _regenerate_page(request, key, form)
+    try:
+        raw = operations.regenerate(
+            Actor.from_request(request), principal_of(request), key, form.cleaned_data["grace"]
+        )
+    except ValidationError as error:
+        add_errors(form, error, {"grace": "grace"})
+        return _regenerate_page(request, key, form)
+    nonces.spend(request, nonce, purpose, key.public_id)
+    return show_once(request, key, raw, regenerated=True)

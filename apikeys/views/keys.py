@@ -1,0 +1,119 @@
+"""The key list, the create form and the page a used show-once page turns into."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.audit import Actor
+from accounts.decorators import tenant_required
+from accounts.roles import is_admin
+from apikeys import operations
+from apikeys.forms import CreateKeyForm
+from apikeys.models import Kind
+from apikeys.views import nonces
+from apikeys.views.common import (
+    add_errors,
+    gone,
+    has_full_access,
+    manageable_key,
+    no_store,
+    principal_of,
+    show_once,
+)
+
+CREATE = "create"
+# operations.create names fields after the model; the form after what the user sees.
+FORM_FIELDS = {"name": "name", "expires_at": "expires_on", "scopes": "scopes", "kind": "kind"}
+
+
+@tenant_required()
+def key_list(request: HttpRequest) -> HttpResponse:
+    principal = principal_of(request)
+    keys = operations.visible_keys(principal).select_related("user", "created_by")
+    rows: list[dict[str, Any]] = [
+        {
+            "key": key,
+            "full_access": has_full_access(key),
+            "can_manage": operations.can_manage(principal, key),
+        }
+        for key in keys
+    ]
+    context = {
+        "live_rows": [row for row in rows if row["key"].revoked_at is None],
+        "revoked_rows": [row for row in rows if row["key"].revoked_at is not None],
+        "is_admin": is_admin(principal.role),
+    }
+    return render(request, "apikeys/list.html", context)
+
+
+def _create_form(request: HttpRequest, data: Any = None) -> CreateKeyForm:
+    membership = request.membership  # type: ignore[attr-defined]
+    return CreateKeyForm(
+        data,
+        initial=None if data else {"nonce": nonces.issue(request, CREATE)},
+        tenant=membership.tenant,
+        role=membership.role,
+    )
+
+
+def _form_page(request: HttpRequest, form: CreateKeyForm) -> HttpResponse:
+    return no_store(render(request, "apikeys/create.html", {"form": form}))
+
+
+@never_cache
+@tenant_required()
+@sensitive_variables("raw")
+def key_create(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _form_page(request, _create_form(request))
+    if request.POST.get("kind") == Kind.TEAM and not is_admin(request.membership.role):  # type: ignore[attr-defined]
+        # The form never offers it to members: this is a crafted request.
+        raise PermissionDenied("Only admins can create team keys.")
+    nonce = request.POST.get("nonce", "")
+    used_for = nonces.spent_on(request, nonce, CREATE)
+    if used_for:
+        return gone(request, used_for)
+    if not nonces.is_pending(request, nonce, CREATE):
+        data = request.POST.copy()
+        data["nonce"] = nonces.issue(request, CREATE)
+        form = _create_form(request, data)
+        form.is_valid()
+        form.add_error(None, "This form has expired. Check the details and submit it again.")
+        return _form_page(request, form)
+    form = _create_form(request, request.POST)
+    if not form.is_valid():
+        return _form_page(request, form)
+    try:
+        key, raw = operations.create(
+            Actor.from_request(request),
+            principal_of(request),
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            scopes=form.cleaned_data["scopes"],
+            expires_at=form.expires_at(),
+        )
+    except ValidationError as error:
+        add_errors(form, error, FORM_FIELDS)
+        return _form_page(request, form)
+    except IntegrityError:
+        # Two submissions racing past the name check: the unique constraint decides.
+        form.add_error("name", "A live key with this name already exists.")
+        return _form_page(request, form)
+    nonces.spend(request, nonce, CREATE, key.public_id)
+    return show_once(request, key, raw, regenerated=False)
+
+
+@never_cache
+@tenant_required()
+def key_created(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The show-once page's own address: by the time anyone loads it, the secret is gone."""
+    key = manageable_key(request, public_id)
+    return gone(request, key.public_id)

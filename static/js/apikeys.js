@@ -1,0 +1,23 @@
+// The show-once page. It works without this file (the key is in a readonly field).
+(function () {
+  "use strict";
+
+  // Copy buttons need JavaScript (console.js implements them), so they start hidden.
+  document.querySelectorAll("[data-needs-js]").forEach(function (element) {
+    element.hidden = false;
+  });
+
+  // This page is the answer to a POST. Give it its own address, so that a reload or a
+  // return through history loads that page ("can no longer be shown") instead of
+  // re-submitting the form.
+  var once = document.querySelector("[data-canonical-url]");
+  if (once && window.history && history.replaceState) {
+    history.replaceState(null, "", once.getAttribute("data-canonical-url"));
+  }
+
+  var raw = document.getElementById("raw-key");
+  if (raw) {
+    raw.addEventListener("focus", function () { raw.select(); });
+    if (document.activeElement === raw) raw.select();
+  }
+})();
