@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views.auth import SignInView, signup
 from accounts.views.members import invitation
+from apikeys.api.views import NotFoundView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console-home", permanent=False)),
@@ -44,5 +46,8 @@ urlpatterns = [
     path("console/", include("apikeys.urls")),
     path("console/", include("usage.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", NotFoundView.as_view()),  # a JSON 404 for any other /api/ path
     path("admin/", admin.site.urls),
 ]

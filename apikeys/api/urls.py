@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from apikeys.api import schema  # noqa: F401  (registers the API-key security schemes)
+from apikeys.api.views import WhoAmIView
+
+urlpatterns: list[Any] = [
+    path("whoami", WhoAmIView.as_view(), name="api-whoami"),
+]

@@ -1,0 +1,94 @@
+"""The base every API endpoint is built on.
+
+Declaring an endpoint (e.g. in `usage/api/views.py`)::
+
+    from apikeys.api.base import TenantScopedViewSet
+    from rest_framework import mixins
+
+    class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+        model = Flow                      # its manager's queryset has for_tenant()
+        serializer_class = FlowSerializer # list the fields; never a tenant field
+        required_scopes = {"list": ["flows:read"], "retrieve": ["flows:read"],
+                           "invoke": ["flows:invoke"]}
+        cursor_ordering = ("-created_at", "-id")   # optional; this is the default
+
+        def scope(self, queryset):         # optional: narrow further, never widen
+            return queryset.filter(is_archived=False)
+
+Register it with `apikeys.api.base.router()` (no trailing slashes) in your app's
+`api/urls.py`: ``urlpatterns = router_for(("flows", FlowViewSet))``.
+
+What you get: authentication by key (`request.auth` is the ApiKey, `request.tenant` its
+tenant, `request.user` the user or a `TeamPrincipal`), scope checks from
+`required_scopes` (a list, or a dict by action or HTTP method; `[]` = any valid key),
+`get_queryset()` = `model.objects.for_tenant(request.tenant)` (views never filter by
+tenant themselves, so another tenant's id is a 404 like a missing one), lookups by
+`public_id` under the URL kwarg `id`, capped cursor pagination, JSON errors, rate limits
+and their headers. In a view, `self.principal()` gives the `operations.Principal` and
+`self.actor()` the `audit.Actor` for `operations.*` and `audit.record`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from rest_framework import viewsets
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from accounts.audit import Actor
+from accounts.tenancy import TenantQuerySet
+from apikeys.api.pagination import CursorPage
+from apikeys.operations import Principal
+from apikeys.permissions import principal_of
+
+
+class TenantScopedMixin:
+    """`get_queryset()` is the model's rows of the key's tenant, and nothing else."""
+
+    model: type[models.Model]
+    request: Any
+    lookup_field: str = "public_id"
+    lookup_url_kwarg: str | None = "id"
+    pagination_class: Any = CursorPage
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        queryset = self.model._default_manager.all()
+        if not isinstance(queryset, TenantQuerySet):
+            raise TypeError(f"{self.model.__name__} is not tenant-scoped")
+        return self.scope(queryset.for_tenant(self.request.tenant))  # type: ignore[attr-defined]
+
+    def scope(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """Narrow the tenant's rows further (e.g. a member sees only their own)."""
+        return queryset
+
+    def principal(self) -> Principal:
+        return principal_of(self.request)
+
+    def actor(self) -> Actor:
+        return Actor.from_request(self.request)  # type: ignore[arg-type]
+
+
+class TenantScopedViewSet(TenantScopedMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Base viewset for tenant-owned resources: combine with DRF's model mixins."""
+
+
+class TenantAPIView(APIView):
+    """Base for endpoints that are not a resource (e.g. `/whoami`, `/usage`)."""
+
+    required_scopes: list[str] | dict[str, list[str]] = []
+
+    def principal(self) -> Principal:
+        return principal_of(self.request)
+
+    def actor(self) -> Actor:
+        return Actor.from_request(self.request)  # type: ignore[arg-type]
+
+
+def router_for(*routes: tuple[str, type[viewsets.ViewSetMixin]]) -> list[Any]:
+    """URL patterns for viewsets, without trailing slashes; `{id}` is the public id."""
+    router = SimpleRouter(trailing_slash=False)
+    for prefix, viewset in routes:
+        router.register(prefix, viewset, basename=prefix.replace("/", "-"))
+    return list(router.urls)

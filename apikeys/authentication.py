@@ -1,0 +1,181 @@
+"""DRF authentication by API key (PRODUCT.md §4).
+
+`Authorization: Bearer <key>` or `X-API-Key: <key>` (the same key in both is fine, two
+different keys are a 400). Never the query string. Reading the headers, checking the
+key's shape and checksum, and the database lookup are separate functions: a malformed key
+is refused before any SQL, and a well-formed one costs exactly one query.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from accounts.models import Tenant
+from accounts.network import client_ip
+from apikeys import crypto, ratelimit
+from apikeys.api.exceptions import InvalidRequest
+from apikeys.models import ApiKey, Kind
+
+LAST_USED_EVERY = timedelta(seconds=60)
+
+MESSAGES = {
+    "missing_key": "Send an API key in the Authorization: Bearer or X-API-Key header.",
+    "malformed_key": "This is not a well-formed Keyward API key.",
+    "invalid_key": "This API key is not valid.",
+    "expired_key": "This API key has expired.",
+    "revoked_key": "This API key has been revoked.",
+}
+
+
+class KeyRefused(exceptions.AuthenticationFailed):
+    """401 with one of the §4 codes."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(MESSAGES[code], code=code)
+
+
+@dataclass(frozen=True)
+class TeamPrincipal:
+    """`request.user` for a team key: authenticated, but no person."""
+
+    tenant: Tenant
+    key_name: str
+    is_authenticated: bool = field(default=True, init=False)
+    is_anonymous: bool = field(default=False, init=False)
+    is_active: bool = field(default=True, init=False)
+    is_staff: bool = field(default=False, init=False)
+    pk: None = field(default=None, init=False)
+
+    def __str__(self) -> str:
+        return f"team key “{self.key_name}” of {self.tenant.slug}"
+
+
+def presented_key(request: Request) -> str | None:
+    """The key in the headers, or None if none was sent. Two different keys are a 400."""
+    meta = request.META
+    found = []
+    authorization = meta.get("HTTP_AUTHORIZATION")
+    if authorization is not None:
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() == "bearer":
+            found.append(credentials)
+        elif authorization.strip():
+            return None  # another scheme: not ours; the next class may try
+    api_key = meta.get("HTTP_X_API_KEY")
+    if api_key is not None:
+        found.append(api_key)
+    if not found:
+        return None
+    if len(set(found)) > 1:
+        raise InvalidRequest("Send one API key: the two headers carry different keys.")
+    return found[0]
+
+
+def check_shape(raw: str) -> crypto.ParsedKey:
+    """Shape and checksum only; no database."""
+    parsed = crypto.parse(raw)
+    if parsed is None:
+        raise KeyRefused("missing_key" if not raw.strip() else "malformed_key")
+    return parsed
+
+
+def lookup(digest: str, now: datetime) -> ApiKey | None:
+    """One query: the key whose current or previous digest matches, with its tenant and user,
+    its owner's role, and whether `ApiKey.objects.usable()` (the one definition) admits it."""
+    usable = ApiKey.objects.usable(now).filter(pk=OuterRef("pk"))
+    try:
+        return (
+            ApiKey.objects.filter(Q(digest=digest) | Q(previous_digest=digest))
+            .select_related("tenant", "user")
+            .with_owner_role()
+            .annotate(is_usable=Exists(usable))
+            .get()
+        )
+    except ApiKey.DoesNotExist:
+        return None
+
+
+def refusal(key: ApiKey | None, digest: str, now: datetime) -> str | None:
+    """None if the key may authenticate with this digest, else the §4 code."""
+    if key is None:
+        return "invalid_key"
+    if key.digest != digest and (key.previous_expires_at is None or key.previous_expires_at <= now):
+        return "revoked_key"  # an old secret after its regenerate grace period
+    if key.is_usable:  # type: ignore[attr-defined]
+        return None
+    if key.revoked_at is None and key.expires_at is not None and key.expires_at <= now:
+        return "expired_key"
+    return "revoked_key"  # revoked, or its tenant, user or membership is gone
+
+
+def touch(key: ApiKey, ip: str | None, now: datetime) -> None:
+    """Record last use at most once a minute per key.
+
+    Skipped in Python while the value we just read is fresh; otherwise one conditional
+    UPDATE, so of a burst of concurrent requests only the first writes and the rest match
+    no row: a burst costs no extra writes, and the row is not locked on every request.
+    """
+    since = now - LAST_USED_EVERY
+    if key.last_used_at is not None and key.last_used_at >= since:
+        return
+    ApiKey.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=since), pk=key.pk
+    ).update(last_used_at=now, last_used_ip=ip)
+
+
+def user_for(key: ApiKey) -> object:
+    if key.kind == Kind.TEAM:
+        return TeamPrincipal(tenant=key.tenant, key_name=key.name)
+    return key.user
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """Authenticates by API key; sets request.user, request.auth (the key) and request.tenant."""
+
+    def authenticate(self, request: Request) -> tuple[object, ApiKey] | None:
+        raw = presented_key(request)
+        if raw is None:
+            return None
+        ip = client_ip(request._request)
+        failures = f"authfail:{ip or '-'}"
+        window = ratelimit.peek(failures, ratelimit.failure_rate())
+        if window.count >= window.limit:
+            ratelimit.remember(request._request, window)
+            raise exceptions.Throttled(wait=window.retry_after(time.time()))
+        try:
+            key = self.authenticate_key(raw)
+        except exceptions.AuthenticationFailed:
+            ratelimit.remember(request._request, ratelimit.hit(failures, ratelimit.failure_rate()))
+            raise
+        self.charge(request, key)
+        touch(key, ip, timezone.now())
+        request._request.tenant = key.tenant  # type: ignore[attr-defined]
+        return user_for(key), key
+
+    def authenticate_key(self, raw: str) -> ApiKey:
+        """The usable key for this raw secret, or KeyRefused with the §4 code."""
+        check_shape(raw)
+        digest = crypto.digest(raw)
+        now = timezone.now()
+        key = lookup(digest, now)
+        code = refusal(key, digest, now)
+        if code is not None:
+            raise KeyRefused(code)
+        assert key is not None
+        return key
+
+    def charge(self, request: Request, key: ApiKey) -> None:
+        window = ratelimit.hit(f"key:{key.pk}", ratelimit.key_rate(key.tenant.rate_limit))
+        ratelimit.remember(request._request, window)
+        ratelimit.raise_if_exceeded(window)
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Bearer"
