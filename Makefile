@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check bench clean
+.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check bench clean chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,16 @@ typecheck: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install
+# The browser tests drive Debian's Chromium; installed once per `make` run when missing.
+chromium:
+	scripts/ensure-chromium
+
+# Browser screenshots land in test-artifacts/screenshots/ (see tests/browser/conftest.py).
+test-sqlite: install chromium
 	@echo "=== pytest on SQLite (database cache) ==="
 	scripts/with-redis $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install chromium
 	@echo "=== pytest on PostgreSQL (Redis cache) ==="
 	scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest $(PYTEST_ARGS)
 
