@@ -7,26 +7,14 @@ import re
 from typing import Any
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import AuditAction, AuditEvent, Membership, User
 from accounts.roles import Role
 from conftest import PASSWORD, join, make_tenant, make_user
+from tests.browser.steps import focus_by_tab, invite_and_join
 
 pytestmark = pytest.mark.browser
-
-LINK_RE = re.compile(r"https?://\S+/invitations/\S+")
-
-
-def focus_by_tab(page: Any, name: str, limit: int = 60) -> None:
-    """Press Tab until the focused element's accessible text is `name` (keyboard only)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        text = page.evaluate("document.activeElement && document.activeElement.textContent")
-        if text and text.strip() == name:
-            return
-    raise AssertionError(f"Tab never reached {name!r}")
 
 
 def test_sign_up_lands_on_the_console_as_owner_of_the_new_organisation(browsing: Any) -> None:
@@ -51,22 +39,7 @@ def test_an_invited_person_joins_appears_in_members_and_audit_then_loses_access_
     owner = make_user("owner@acme.test")
     join(owner, tenant, Role.OWNER)
     admin_page = browsing.page(owner)
-    admin_page.goto("/console/members")
-    admin_page.get_by_label("E-mail").fill("newcomer@acme.test")
-    admin_page.get_by_label("Role").select_option("member")
-    admin_page.get_by_role("button", name="Send invitation").click()
-    expect(admin_page.locator(".messages")).to_contain_text("Invitation sent to newcomer@acme.test")
-
-    (email,) = [m for m in mail.outbox if m.to == ["newcomer@acme.test"]]
-    link = LINK_RE.search(str(email.body))
-    assert link, email.body
-
-    newcomer_page = browsing.page()
-    newcomer_page.goto(link.group(0))
-    expect(newcomer_page.get_by_role("heading", level=1)).to_have_text("Join Acme")
-    newcomer_page.get_by_label("Password").fill(PASSWORD)
-    newcomer_page.get_by_role("button", name="Create account and join").click()
-    expect(newcomer_page).to_have_url(re.compile(r"/console/$"))
+    newcomer_page = invite_and_join(browsing, admin_page, "newcomer@acme.test")
     expect(newcomer_page.get_by_role("heading", level=1)).to_have_text("Acme")
     expect(newcomer_page.locator(".user-menu .badge")).to_have_text("Member")
 
