@@ -45,7 +45,7 @@ class CreateKeyForm(NonceForm):
         label="Expires on",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Optional. The key stops working at the start of this day (organisation "
+        help_text="The key stops working at the start of this day (organisation "
         "time). Leave empty for a key that does not expire.",
     )
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices, widget=forms.RadioSelect)

@@ -15,9 +15,11 @@
     history.replaceState(null, "", once.getAttribute("data-canonical-url"));
   }
 
+  // Focusing the key selects all of it, ready for Ctrl+C.
   var raw = document.getElementById("raw-key");
   if (raw) {
-    raw.addEventListener("focus", function () { raw.select(); });
-    if (document.activeElement === raw) raw.select();
+    var selectKey = function () { window.getSelection().selectAllChildren(raw); };
+    raw.addEventListener("focus", selectKey);
+    if (document.activeElement === raw) selectKey();
   }
 })();

@@ -29,9 +29,11 @@ def test_create_answers_with_the_raw_key_once_uncached(owner, client_for):
     assert f"Authorization: Bearer {raw}" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     assert response["Pragma"] == "no-cache"
-    assert f'data-canonical-url="/console/api-keys/{key.public_id}/created"' in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert f'data-canonical-url="/console/api-keys/{key.public_id}/created"' in html
+    # The copy button needs JavaScript; apikeys.js un-hides it.
+    assert 'data-copy="#raw-key" data-needs-js hidden>' in html
+    assert "js/apikeys.js" in html
 
 
 def test_resubmitting_the_same_form_shows_gone_and_creates_no_second_key(owner, client_for):
