@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check bench clean chromium
+.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench clean chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy .
 
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -47,7 +50,12 @@ test-postgres: install chromium
 	@echo "=== pytest on PostgreSQL (Redis cache) ==="
 	scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: lint typecheck migrations-check test-sqlite test-postgres
+test: lint typecheck migrations-check schema test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+# Key-authentication benchmark (not a test): throwaway PostgreSQL and Redis, bench extra.
+bench: install
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	scripts/with-postgres scripts/with-redis $(PY) bench/auth.py

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apikeys.api.exceptions import error_body
+from apikeys.api.exceptions import RequestTooLarge, error_body
 
 # DRF's own codes, renamed to the API's vocabulary.
 CODES = {
@@ -34,6 +35,8 @@ CODES = {
 
 
 def _django_to_drf(exc: Exception) -> Exception:
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

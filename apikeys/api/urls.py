@@ -3,8 +3,13 @@ from typing import Any
 from django.urls import path
 
 from apikeys.api import schema  # noqa: F401  (registers the API-key security schemes)
+from apikeys.api.base import router_for
+from apikeys.api.keys import KeyViewSet
+from apikeys.api.leaked import LeakReportView
 from apikeys.api.views import WhoAmIView
 
 urlpatterns: list[Any] = [
     path("whoami", WhoAmIView.as_view(), name="api-whoami"),
+    path("keys/leaked", LeakReportView.as_view(), name="api-keys-leaked"),
+    *router_for(("keys", KeyViewSet)),
 ]

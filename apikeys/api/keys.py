@@ -1,0 +1,92 @@
+"""`/keys`: list, create, retrieve, revoke (DELETE) and regenerate the tenant's keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apikeys import operations
+from apikeys.api.base import TenantScopedViewSet
+from apikeys.api.exceptions import InsufficientScope
+from apikeys.api.serializers import (
+    KeyCreateSerializer,
+    KeySerializer,
+    NewKeySerializer,
+    RegenerateSerializer,
+)
+from apikeys.models import ApiKey
+
+
+def show_once(key: ApiKey, raw: str, status_code: int) -> Response:
+    """The one response that carries a raw key: never cached by anyone."""
+    data = NewKeySerializer(key).data | {"key": raw}
+    return Response(data, status=status_code, headers={"Cache-Control": "no-store"})
+
+
+class KeyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    TenantScopedViewSet,
+):
+    """Admins and team keys see every key of the tenant; a member's key its user's own."""
+
+    model = ApiKey
+    serializer_class = KeySerializer
+    required_scopes = {
+        "list": ["keys:read"],
+        "retrieve": ["keys:read"],
+        "create": ["keys:write"],
+        "destroy": ["keys:write"],
+        "regenerate": ["keys:write"],
+    }
+
+    def scope(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return (queryset & operations.visible_keys(self.principal())).select_related("user")
+
+    @extend_schema(request=KeyCreateSerializer, responses={201: NewKeySerializer})
+    def create(self, request: Request) -> Response:
+        form = KeyCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        caller: ApiKey = request.auth  # type: ignore[assignment]
+        scopes = data.get("scopes") or list(caller.scopes)
+        missing = [scope for scope in scopes if scope not in caller.scopes]
+        if missing:
+            raise InsufficientScope(missing)  # a key never mints more than it holds
+        key, raw = operations.create(
+            self.actor(),
+            self.principal(),
+            kind=data["kind"],
+            name=data["name"],
+            description=data["description"],
+            scopes=scopes,
+            expires_at=data["expires_at"],
+        )
+        return show_once(key, raw, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: KeySerializer})
+    def destroy(self, request: Request, id: str) -> Response:
+        """Revoke the key (at once: every request checks the database)."""
+        key = self.get_object()
+        operations.revoke(self.actor(), self.principal(), key)
+        return Response(KeySerializer(key).data)
+
+    @extend_schema(request=RegenerateSerializer, responses={200: NewKeySerializer})
+    @action(detail=True, methods=["post"])
+    def regenerate(self, request: Request, id: str) -> Response:
+        """New secret, same name, kind, scopes and expiry; the old one stops working now or
+        after `grace_seconds` (1 hour to 7 days)."""
+        form = RegenerateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        seconds = form.validated_data["grace_seconds"]
+        key = self.get_object()
+        grace = timedelta(seconds=seconds) if seconds else None
+        raw = operations.regenerate(self.actor(), self.principal(), key, grace)
+        return show_once(key, raw, status.HTTP_200_OK)

@@ -1,0 +1,107 @@
+"""Key serializers: each lists its fields; none accepts a tenant; none shows a digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apikeys.models import ApiKey, Kind
+from apikeys.operations import GRACE_MAX, GRACE_MIN
+from apikeys.scopes import SCOPES
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers, booleans and lists instead of stringifying them."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class KeySerializer(serializers.ModelSerializer[ApiKey]):
+    """A key as the API shows it: masked, never its digest."""
+
+    id = serializers.CharField(source="public_id", read_only=True)
+    user = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
+    state = serializers.ChoiceField(choices=["active", "expired", "revoked"], read_only=True)
+
+    class Meta:
+        model = ApiKey
+        fields = [
+            "id",
+            "name",
+            "description",
+            "kind",
+            "user",
+            "masked",
+            "scopes",
+            "state",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "last_used_ip",
+        ]
+        read_only_fields = fields
+
+
+class NewKeySerializer(KeySerializer):
+    """A key just created or regenerated: with the raw `key`, shown this once."""
+
+    key = serializers.CharField(read_only=True, help_text="The raw key. It is not shown again.")
+
+    class Meta(KeySerializer.Meta):
+        fields = ["key", *KeySerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class KeyCreateSerializer(serializers.Serializer[Any]):
+    """What a client may set on a new key."""
+
+    name = StrictCharField(max_length=100)
+    description = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.USER)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SCOPES)),
+        required=False,
+        max_length=len(SCOPES),
+        help_text="A subset of the calling key's scopes. Omitted: the calling key's scopes.",
+    )
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value.strip()
+
+
+class RegenerateSerializer(serializers.Serializer[Any]):
+    """Optional grace period during which the old secret keeps working."""
+
+    grace_seconds = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=int(GRACE_MIN.total_seconds()),
+        max_value=int(GRACE_MAX.total_seconds()),
+    )
+
+
+class LeakReportSerializer(serializers.Serializer[Any]):
+    """Raw keys found in the wild, and optionally who found them."""
+
+    keys = serializers.ListField(
+        child=StrictCharField(max_length=200, trim_whitespace=True),
+        allow_empty=False,
+        max_length=100,
+    )
+    reporter = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class LeakReceiptSerializer(serializers.Serializer[Any]):
+    """The same answer whether or not any key matched."""
+
+    status = serializers.CharField()
+    message = serializers.CharField()

@@ -1,0 +1,54 @@
+"""`POST /keys/leaked`: no key needed; live keys revoked; owners told; same answer always."""
+
+from __future__ import annotations
+
+from django.core import mail
+
+from accounts.models import AuditAction, AuditEvent
+from apikeys import crypto
+from apikeys.models import ApiKey
+from tests.api.conftest import ApiClient
+
+LEAKED = "/api/v1/keys/leaked"
+
+
+def test_reported_key_is_revoked_and_owner_and_admins_are_told(member_key, admin, owner):
+    response = ApiClient().post_json(
+        LEAKED, {"keys": [member_key[1]], "reporter": "scanner@example.com"}
+    )
+    assert response.status_code == 202
+    key = ApiKey.objects.get(pk=member_key[0].pk)
+    assert key.revoked_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.KEY_LEAKED)
+    assert "scanner@example.com" in event.actor_label + str(event.details)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert set(message.to) == {"member@acme.test", "admin@acme.test", "owner@acme.test"}
+    assert key.masked in message.body
+    assert member_key[1] not in message.body + message.subject
+    assert ApiClient(member_key[1]).get("/api/v1/whoami").json()["error"]["code"] == ("revoked_key")
+
+
+def test_answer_is_the_same_whether_or_not_a_key_matched(owner_key):
+    miss = ApiClient().post_json(LEAKED, {"keys": [crypto.generate("user"), "junk"]})
+    hit = ApiClient().post_json(LEAKED, {"keys": [owner_key[1]]})
+    assert (miss.status_code, miss.content) == (hit.status_code, hit.content)
+
+
+def test_a_key_in_the_headers_is_ignored(owner_key, member_key):
+    response = ApiClient(owner_key[1]).post_json(LEAKED, {"keys": [member_key[1]]})
+    assert response.status_code == 202
+    assert ApiKey.objects.get(pk=owner_key[0].pk).revoked_at is None
+
+
+def test_too_many_keys_or_wrong_types_are_a_400(db):
+    assert ApiClient().post_json(LEAKED, {"keys": ["x"] * 101}).status_code == 400
+    assert ApiClient().post_json(LEAKED, {"keys": "kw_user_x"}).status_code == 400
+    assert ApiClient().post_json(LEAKED, {"keys": [1, 2]}).status_code == 400
+    assert ApiClient().post_json(LEAKED, {"keys": []}).status_code == 400
+
+
+def test_already_revoked_key_sends_no_mail(owner_key):
+    ApiClient().post_json(LEAKED, {"keys": [owner_key[1]]})
+    ApiClient().post_json(LEAKED, {"keys": [owner_key[1]]})
+    assert len(mail.outbox) == 1
