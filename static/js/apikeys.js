@@ -23,3 +23,18 @@
     if (document.activeElement === raw) selectKey();
   }
 })();
+
+// Create and regenerate forms (also inside the console dialog) submit once: a double click
+// would otherwise mint a second secret and show only the last one.
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("form[data-submit-once]");
+  if (!form) return;
+  if (form.dataset.submitted) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitted = "yes";
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.setAttribute("aria-disabled", "true");
+  });
+});
