@@ -27,6 +27,8 @@ def all_text_values() -> str:
         ]
         for row in model._default_manager.values_list(*text_fields):
             chunks.extend(str(value) for value in row)
+    if "keyward_cache" not in connection.introspection.table_names():
+        return "\n".join(chunks)  # the cache is Redis
     with connection.cursor() as cursor:
         cursor.execute("SELECT cache_key, value FROM keyward_cache")
         chunks.extend(str(value) for row in cursor.fetchall() for value in row)

@@ -1,0 +1,45 @@
+"""One tenant-scoped list endpoint, served behind each authentication compared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_api_key.permissions import HasAPIKey
+
+from accounts.models import Tenant
+from apikeys.api.serializers import KeySerializer
+from apikeys.authentication import ApiKeyAuthentication
+from apikeys.models import ApiKey
+from apikeys.permissions import HasScopes
+
+
+class KeyList(APIView):
+    """The tenant's first 20 keys. Others than Keyward do not know a tenant: it is fixed."""
+
+    required_scopes = ["keys:read"]
+
+    def get(self, request: Request) -> Response:
+        tenant = getattr(request, "tenant", None) or FIXED_TENANT[0]
+        keys = ApiKey.objects.for_tenant(tenant).select_related("user")[:20]
+        return Response(KeySerializer(keys, many=True).data)
+
+
+FIXED_TENANT: list[Tenant] = []
+
+
+def variant(auth: list[Any], perms: list[Any]) -> Any:
+    return type("V", (KeyList,), {"authentication_classes": auth, "permission_classes": perms})
+
+
+urlpatterns = [
+    path("none", variant([], [AllowAny]).as_view()),
+    path("keyward", variant([ApiKeyAuthentication], [IsAuthenticated, HasScopes]).as_view()),
+    path("token", variant([TokenAuthentication], [IsAuthenticated]).as_view()),
+    path("drf-api-key", variant([], [HasAPIKey]).as_view()),
+]
