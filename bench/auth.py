@@ -109,11 +109,12 @@ def main() -> None:
 def report(samples: dict[str, list[float]], counts: dict[str, int]) -> None:
     medians = {name: statistics.median(values) for name, values in samples.items()}
     base = medians["no authentication (baseline)"]
+    database = f"{connection.vendor} {getattr(connection, 'pg_version', '')}".strip()
     lines = [
-        f"{ROUNDS} interleaved rounds × {PER_ROUND} requests per variant, in process "
-        f"(Django test client), PostgreSQL {connection.pg_version if connection.vendor == 'postgresql' else connection.vendor}.",
+        f"{ROUNDS} interleaved rounds x {PER_ROUND} requests per variant, in process "
+        f"(Django test client), database {database}.",
         "",
-        "| variant | median µs/request | × baseline | added µs | SQL queries/request |",
+        "| variant | median µs/request | x baseline | added µs | SQL queries/request |",
         "|---|---:|---:|---:|---:|",
     ]
     base_queries = counts["no authentication (baseline)"]
