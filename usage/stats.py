@@ -169,6 +169,10 @@ class Bar:
     label: str | None  # an x-axis label under some bars
 
     @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 2)
+
+    @property
     def description(self) -> str:
         d = self.day
         return (
@@ -195,6 +199,10 @@ class Chart:
     plot_right: float
     bars: list[Bar]
     ticks: list[Tick]
+
+    @property
+    def plot_height(self) -> float:
+        return self.plot_bottom - self.plot_top
 
     @property
     def label_y(self) -> float:

@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from usage import views
+
+urlpatterns = [
+    path("usage", views.usage_page, name="usage"),
+]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Tenant
+
+# The API fixtures (keys for the shared users, the outsider's key), shared with tests/api.
+from tests.api.conftest import member_key, outsider_key, owner_key, team_key  # noqa: F401
 from usage.flows import create_flow
 from usage.models import Flow
 

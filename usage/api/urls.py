@@ -1,3 +1,11 @@
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from apikeys.api.base import router_for
+from usage.api.views import ExecutionViewSet, FlowViewSet, UsageView
+
+urlpatterns: list[Any] = [
+    path("usage", UsageView.as_view(), name="api-usage"),
+    *router_for(("flows", FlowViewSet), ("executions", ExecutionViewSet)),
+]

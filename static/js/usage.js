@@ -1,0 +1,108 @@
+// Usage chart: a styled tooltip that follows hover and keyboard focus, and arrow keys to
+// move between days. Without this file every bar still has an SVG <title> and an
+// aria-label, and the table below the chart has the same numbers.
+(function () {
+  "use strict";
+  var chart = document.querySelector("[data-usage-chart]");
+  if (!chart) return;
+  var wrap = chart.parentNode;
+  var bars = Array.prototype.slice.call(chart.querySelectorAll(".usage-bar"));
+  if (!bars.length) return;
+
+  var tip = document.createElement("div");
+  tip.className = "usage-tooltip";
+  tip.hidden = true;
+  tip.setAttribute("aria-hidden", "true"); // each bar's aria-label already says it all
+  wrap.appendChild(tip);
+
+  // The styled tooltip replaces the browser's; the aria-label stays for assistive tech.
+  bars.forEach(function (bar) {
+    var title = bar.querySelector("title");
+    if (title) title.remove();
+  });
+
+  function row(label, value, swatch) {
+    var line = document.createElement("div");
+    line.className = "usage-tooltip-row";
+    if (swatch) {
+      var mark = document.createElement("span");
+      mark.className = "usage-tooltip-mark " + swatch;
+      line.appendChild(mark);
+    }
+    var name = document.createElement("span");
+    name.textContent = label;
+    var number = document.createElement("strong");
+    number.textContent = Number(value).toLocaleString();
+    line.append(name, number);
+    return line;
+  }
+
+  var active = null;
+
+  function show(bar) {
+    if (active) active.classList.remove("is-active");
+    active = bar;
+    bar.classList.add("is-active");
+    var date = document.createElement("div");
+    date.className = "usage-tooltip-date";
+    date.textContent = bar.dataset.date;
+    tip.replaceChildren(
+      date,
+      row("Total", bar.dataset.total),
+      row("Succeeded", bar.dataset.succeeded, "mark-ok"),
+      row("Failed", bar.dataset.failed, "mark-fail"),
+      row("In flight", bar.dataset.inFlight, "mark-flight")
+    );
+    tip.hidden = false;
+    // Anchor above the top of the stack (or the baseline for an empty day).
+    var area = wrap.getBoundingClientRect();
+    var hit = bar.querySelector(".usage-hit").getBoundingClientRect();
+    var segments = bar.querySelectorAll("rect:not(.usage-hit)");
+    var top = hit.bottom;
+    segments.forEach(function (rect) { top = Math.min(top, rect.getBoundingClientRect().top); });
+    var half = tip.offsetWidth / 2;
+    var x = hit.left - area.left + hit.width / 2;
+    x = Math.max(half, Math.min(area.width - half, x));
+    tip.style.left = x + "px";
+    tip.style.top = Math.max(tip.offsetHeight + 4, top - area.top - 8) + "px";
+  }
+
+  function hide() {
+    tip.hidden = true;
+    if (active) active.classList.remove("is-active");
+    active = null;
+  }
+
+  // One tab stop for the chart; arrow keys, Home and End move between days.
+  function focusBar(index) {
+    var next = bars[Math.max(0, Math.min(bars.length - 1, index))];
+    bars.forEach(function (bar) { bar.setAttribute("tabindex", bar === next ? "0" : "-1"); });
+    next.focus();
+  }
+  bars.forEach(function (bar, i) { bar.setAttribute("tabindex", i === bars.length - 1 ? "0" : "-1"); });
+
+  chart.addEventListener("keydown", function (event) {
+    var index = bars.indexOf(event.target.closest(".usage-bar"));
+    if (index < 0) return;
+    var moves = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: bars.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      focusBar(moves[event.key]);
+    } else if (event.key === "Escape") {
+      hide();
+    }
+  });
+  chart.addEventListener("focusin", function (event) {
+    var bar = event.target.closest(".usage-bar");
+    if (bar) show(bar);
+  });
+  chart.addEventListener("focusout", hide);
+  chart.addEventListener("pointerover", function (event) {
+    var bar = event.target.closest(".usage-bar");
+    if (bar && bar !== active) show(bar);
+  });
+  chart.addEventListener("pointerleave", function () {
+    if (!chart.contains(document.activeElement)) hide();
+  });
+  window.addEventListener("resize", function () { if (active) show(active); });
+})();

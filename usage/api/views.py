@@ -1,0 +1,145 @@
+"""`/flows`, `/executions` and `/usage`, on the shared tenant-scoped API base.
+
+Filter ids (`flow`, `key`) that are not the caller's tenant's — or, for keys, not ones the
+caller may see — are a 404 on every endpoint, like an unknown id, never an empty result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apikeys.api.base import TenantAPIView, TenantScopedViewSet
+from apikeys.models import ApiKey
+from usage import rollups, stats
+from usage.api.serializers import (
+    ExecutionFilterSerializer,
+    ExecutionSerializer,
+    ExecutionUpdateSerializer,
+    FlowCreateSerializer,
+    FlowSerializer,
+    UsageQuerySerializer,
+    UsageSerializer,
+)
+from usage.filters import flow_filter, key_filter
+from usage.flows import create_flow
+from usage.models import Execution, Flow
+
+
+class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """The tenant's flows; invoking one starts a running execution attributed to the key."""
+
+    model = Flow
+    serializer_class = FlowSerializer
+    required_scopes = {
+        "list": ["flows:read"],
+        "retrieve": ["flows:read"],
+        "create": ["flows:write"],
+        "invoke": ["flows:invoke"],
+    }
+
+    @extend_schema(request=FlowCreateSerializer, responses={201: FlowSerializer})
+    def create(self, request: Request) -> Response:
+        form = FlowCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        flow = create_flow(request.tenant, **form.validated_data)  # type: ignore[attr-defined]
+        return Response(FlowSerializer(flow).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: ExecutionSerializer})
+    @action(detail=True, methods=["post"])
+    def invoke(self, request: Request, id: str) -> Response:
+        """Start a run of the flow, now, attributed to the calling key."""
+        key: ApiKey = request.auth  # type: ignore[assignment]
+        execution = rollups.start(self.get_object(), key=key)
+        return Response(ExecutionSerializer(execution).data, status=status.HTTP_201_CREATED)
+
+
+class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """Runs of the tenant's flows, newest first; runners PATCH their status."""
+
+    model = Execution
+    serializer_class = ExecutionSerializer
+    cursor_ordering = ("-started_at", "-id")
+    required_scopes = {
+        "list": ["executions:read"],
+        "retrieve": ["executions:read"],
+        "partial_update": ["executions:write"],
+    }
+
+    def scope(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.select_related("flow", "key")
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.action != "list":
+            return queryset
+        form = ExecutionFilterSerializer(data=self.request.query_params)
+        form.is_valid(raise_exception=True)
+        wanted = form.validated_data
+        principal = self.principal()
+        if "status" in wanted:
+            queryset = queryset.filter(status=wanted["status"])
+        if flow := flow_filter(principal, wanted.get("flow")):
+            queryset = queryset.filter(flow=flow)
+        if key := key_filter(principal, wanted.get("key")):
+            queryset = queryset.filter(key=key)
+        if "since" in wanted:
+            queryset = queryset.filter(started_at__gte=wanted["since"])
+        return queryset
+
+    @extend_schema(parameters=[ExecutionFilterSerializer])
+    def list(self, request: Request) -> Response:
+        return super().list(request)
+
+    @extend_schema(request=ExecutionUpdateSerializer, responses={200: ExecutionSerializer})
+    def partial_update(self, request: Request, id: str) -> Response:
+        """Report a status change. Allowed: running ↔ paused, running → compensating, and
+        any unended state → succeeded | failed | cancelled. An illegal change is a 400
+        naming both states; an ended run never changes."""
+        form = ExecutionUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        execution = rollups.change_status(
+            self.get_object(), form.validated_data["status"], form.validated_data["ended_at"]
+        )
+        return Response(ExecutionSerializer(execution).data)
+
+
+class UsageView(TenantAPIView):
+    """The usage page's numbers for the last `days` days (today included) in the tenant's
+    time zone. Reads only the daily roll-ups: O(days), whatever the number of runs."""
+
+    required_scopes = ["usage:read"]
+
+    @extend_schema(
+        operation_id="usage",
+        parameters=[UsageQuerySerializer],
+        responses={200: UsageSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        form = UsageQuerySerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        query = form.validated_data
+        principal = self.principal()
+        flow = flow_filter(principal, query.get("flow"))
+        key = key_filter(principal, query.get("key"))
+        window = rollups.read(principal.tenant, query["days"], flow=flow, key=key)
+        cards = stats.cards(window.days)
+        data = {
+            "time_zone": window.time_zone,
+            "start": window.start,
+            "end": window.end,
+            "flow": flow.public_id if flow else None,
+            "key": key.public_id if key else None,
+            "cards": {
+                **vars(cards),
+                "success_rate_display": cards.success_rate_display,
+                "avg_duration_display": cards.avg_duration_display,
+            },
+            "days": [{**vars(day), "total": day.total} for day in window.days],
+        }
+        return Response(UsageSerializer(data).data)

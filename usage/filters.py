@@ -1,0 +1,30 @@
+"""The usage filters (`flow`, `key`) by public id, shared by the page and the API.
+
+An id that is not one of the caller's tenant's flows, or not one of the keys the caller may
+see (admins: every key of the tenant; members: their own user keys), is a 404 — never an
+empty result that would confirm or deny another tenant's id.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from accounts.tenancy import get_for_tenant_or_404
+from apikeys.models import ApiKey
+from apikeys.operations import Principal, visible_keys
+from usage.models import Flow
+
+
+def flow_filter(principal: Principal, public_id: str | None) -> Flow | None:
+    if not public_id:
+        return None
+    return get_for_tenant_or_404(Flow, principal.tenant, public_id=public_id)
+
+
+def key_filter(principal: Principal, public_id: str | None) -> ApiKey | None:
+    if not public_id:
+        return None
+    key = visible_keys(principal).filter(public_id=public_id).first()
+    if key is None:
+        raise Http404("No such key.")
+    return key

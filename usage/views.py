@@ -1,0 +1,33 @@
+"""The usage page: the window's cards, a stacked bar per day, and the same numbers as a table."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import tenant_required
+from apikeys.operations import Principal, visible_keys
+from usage import rollups, stats
+from usage.filters import flow_filter, key_filter
+from usage.models import Flow
+
+
+@tenant_required()
+def usage_page(request: HttpRequest) -> HttpResponse:
+    """Every member sees the tenant's usage; the key filter lists the keys they may see."""
+    principal = Principal.of_membership(request.membership)  # type: ignore[attr-defined]
+    flow = flow_filter(principal, request.GET.get("flow"))
+    key = key_filter(principal, request.GET.get("key"))
+    window = rollups.read(principal.tenant, stats.DEFAULT_DAYS, flow=flow, key=key)
+    context = {
+        "window": window,
+        "cards": stats.cards(window.days),
+        "chart": stats.chart(window.days),
+        "rows": list(reversed(window.days)),  # the table reads newest first
+        "flows": Flow.objects.for_tenant(principal.tenant).order_by("name"),
+        "keys": visible_keys(principal).order_by("name", "created_at"),
+        "flow": flow,
+        "key": key,
+        "legend": [("seg-ok", "Succeeded"), ("seg-fail", "Failed"), ("seg-flight", "In flight")],
+    }
+    return render(request, "usage/usage.html", context)
