@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import audit
 from accounts.audit import Actor
 from accounts.models import AuditAction
 from accounts.roles import Role
+from apikeys.models import Kind, create_key
 from conftest import join, make_tenant, make_user
+from usage import rollups
+from usage.flows import create_flow
+from usage.models import Status
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +25,8 @@ PAGES = {
     "members": ("/console/members", "Members"),
     "settings": ("/console/settings", "Settings"),
     "audit": ("/console/audit", "Audit log"),
+    "keys": ("/console/api-keys", "API keys"),
+    "usage": ("/console/usage", "Usage"),
 }
 
 
@@ -36,6 +44,14 @@ def test_each_role_sees_its_console_pages(browsing: Any, screenshot: Any, role: 
         name="Acme Rockets",
     )
     me = tenant.memberships.get(role=role).user
+    create_key(tenant=tenant, kind=Kind.TEAM, name="CI deploy", scopes=["keys:read"])
+    create_key(tenant=tenant, kind=Kind.USER, name="Laptop", user=me)
+    flow = create_flow(tenant, "Nightly import")
+    started = timezone.now() - timedelta(hours=1)
+    for status in [Status.SUCCEEDED, Status.SUCCEEDED, Status.FAILED, None]:
+        execution = rollups.start(flow, None, started_at=started)
+        if status:
+            rollups.change_status(execution, status, ended_at=started + timedelta(seconds=4))
     page = browsing.page(me)
 
     for name, (url, heading) in PAGES.items():

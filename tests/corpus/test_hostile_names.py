@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from accounts.models import AuditEvent, Tenant, User
 from apikeys.models import ApiKey, Kind, create_key
+from usage.flows import create_flow
 
 PAYLOADS = {
     "script": "<script>alert('kw')</script>",
@@ -30,6 +31,7 @@ def pages_showing_names(tenant: Tenant, key: ApiKey) -> list[str]:
         "/console/settings",
         "/console/audit",
         "/console/api-keys",
+        "/console/usage",
         f"/console/api-keys/{key.public_id}/revoke",
         "/admin/accounts/tenant/",
         f"/admin/accounts/tenant/{tenant.pk}/change/",
@@ -53,6 +55,7 @@ def test_hostile_names_are_stored_as_given_and_escaped_on_every_page(
     assert AuditEvent.objects.filter(tenant=tenant, details__name=payload).exists()
     key, _ = create_key(tenant=tenant, kind=Kind.TEAM, name=payload[:100])
     ApiKey.objects.filter(pk=key.pk).update(description=payload)
+    create_flow(tenant, payload[:100])
 
     for url in pages_showing_names(tenant, key):
         page = client.get(url)

@@ -121,6 +121,11 @@ def pages(
         "api-key-created": [html(owner_client, f"/console/api-keys/{key.public_id}/created")],
         "api-key-revoke": [html(owner_client, f"/console/api-keys/{key.public_id}/revoke")],
         "api-key-regenerate": [html(owner_client, f"/console/api-keys/{key.public_id}/regenerate")],
+        "usage": [
+            html(owner_client, "/console/usage"),
+            html(member_client, "/console/usage"),
+            html(owner_client, "/console/usage", flow="flow_nope", key="key_nope"),
+        ],
         "errors": [html(owner_client, "/console/nowhere"), html(member_client, "/console/audit")],
     }
 
