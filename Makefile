@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench clean chromium
+.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache test-artifacts
 
 # Key-authentication benchmark (not a test): throwaway PostgreSQL and Redis, bench extra.
-bench: install
+bench: install bench-usage
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	scripts/with-postgres scripts/with-redis $(PY) bench/auth.py
+
+# Usage reads at 10,000 and 1,000,000 executions, the naive GROUP BY beside them, and
+# ingest throughput (throwaway PostgreSQL, Redis as the cache); bench-results/usage.md.
+bench-usage: install
+	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/usage.py

@@ -87,9 +87,13 @@ def change_status(execution: Execution, target: str, ended_at: datetime | None =
     now = timezone.now()
     with transaction.atomic():
         # The row lock (PostgreSQL) and the conditional UPDATE (any database) make two
-        # concurrent changes of one execution count once.
+        # concurrent changes of one execution count once. Only the execution's row: locking
+        # the joined tenant row too would queue every change of the tenant behind it and
+        # deadlock with the foreign-key checks of concurrent inserts.
         current = (
-            Execution.objects.select_for_update().select_related("tenant").get(pk=execution.pk)
+            Execution.objects.select_for_update(of=("self",))
+            .select_related("tenant")
+            .get(pk=execution.pk)
         )
         transitions.check(current.status, target)
         fields: dict[str, object] = {"status": target}
@@ -162,7 +166,9 @@ def rebuild(tenant: Tenant) -> int:
     """Replace the tenant's roll-ups with a recomputation from its executions (one
     transaction: readers see the old rows or the new ones). Returns the number of rows."""
     with transaction.atomic():
-        # Lock the tenant row so two rebuilds of one tenant do not interleave.
+        # Lock the tenant row: two rebuilds of one tenant do not interleave, and new
+        # executions (whose foreign-key check needs a share lock on it) wait until the
+        # rebuilt rows are committed.
         Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
         DailyUsage.objects.for_tenant(tenant).delete()
         rows = DailyUsage.objects.bulk_create(recompute(tenant), batch_size=1000)
