@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -22,6 +22,7 @@ from accounts.models import Tenant
 from accounts.network import client_ip
 from apikeys import crypto, ratelimit
 from apikeys.api.exceptions import InvalidRequest
+from apikeys.lookup import find_by_digest
 from apikeys.models import ApiKey, Kind
 
 LAST_USED_EVERY = timedelta(seconds=60)
@@ -87,22 +88,6 @@ def check_shape(raw: str) -> crypto.ParsedKey:
     return parsed
 
 
-def lookup(digest: str, now: datetime) -> ApiKey | None:
-    """One query: the key whose current or previous digest matches, with its tenant and user,
-    its owner's role, and whether `ApiKey.objects.usable()` (the one definition) admits it."""
-    usable = ApiKey.objects.usable(now).filter(pk=OuterRef("pk"))
-    try:
-        return (
-            ApiKey.objects.filter(Q(digest=digest) | Q(previous_digest=digest))
-            .select_related("tenant", "user")
-            .with_owner_role()
-            .annotate(is_usable=Exists(usable))
-            .get()
-        )
-    except ApiKey.DoesNotExist:
-        return None
-
-
 def refusal(key: ApiKey | None, digest: str, now: datetime) -> str | None:
     """None if the key may authenticate with this digest, else the §4 code."""
     if key is None:
@@ -165,7 +150,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         check_shape(raw)
         digest = crypto.digest(raw)
         now = timezone.now()
-        key = lookup(digest, now)
+        key = find_by_digest(digest, now)
         code = refusal(key, digest, now)
         if code is not None:
             raise KeyRefused(code)

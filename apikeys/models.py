@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Membership, Tenant, User
@@ -25,34 +25,43 @@ def new_public_id() -> str:
     return "key_" + secrets.token_hex(10)
 
 
+def usable_condition(now: datetime) -> Q:
+    """The one definition of a key that may authenticate.
+
+    Not revoked, not expired, its tenant active, and for a user key its owner still an
+    active member of that tenant.
+    """
+    owner_is_member = Exists(
+        Membership.objects.filter(user=OuterRef("user"), tenant=OuterRef("tenant"))
+    )
+    condition = (
+        Q(revoked_at__isnull=True)
+        & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        & Q(tenant__is_active=True)
+        & (Q(kind=Kind.TEAM) | (Q(user__is_active=True) & owner_is_member))
+    )
+    return cast(Q, condition)
+
+
 class ApiKeyQuerySet(TenantQuerySet["ApiKey"]):
     def live(self) -> ApiKeyQuerySet:
         """Not revoked (expired keys are still listed; they are marked expired)."""
         return self.filter(revoked_at__isnull=True)
 
     def usable(self, now: datetime | None = None) -> ApiKeyQuerySet:
-        """The one definition of a key that may authenticate.
+        """The keys that may authenticate now (see `usable_condition`)."""
+        return self.filter(usable_condition(now or timezone.now()))
 
-        Not revoked, not expired, its tenant active, and for a user key its owner still an
-        active member of that tenant.
-        """
-        now = now or timezone.now()
-        owner_is_member = Exists(
-            Membership.objects.filter(
-                user=OuterRef("user"), tenant=OuterRef("tenant"), user__is_active=True
-            )
-        )
-        return self.filter(
-            Q(revoked_at__isnull=True),
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-            Q(tenant__is_active=True),
-            Q(kind=Kind.TEAM) | owner_is_member,
+    def with_usability(self, now: datetime) -> ApiKeyQuerySet:
+        """Annotate `is_usable`: the same condition as `usable()`, as a column."""
+        return self.annotate(
+            is_usable=ExpressionWrapper(usable_condition(now), output_field=models.BooleanField())
         )
 
     def with_owner_role(self) -> ApiKeyQuerySet:
         """Annotate `owner_role`: the user-key owner's role in the key's tenant (or None)."""
         role = Membership.objects.filter(user=OuterRef("user"), tenant=OuterRef("tenant"))
-        return self.annotate(owner_role=Subquery(role.values("role")[:1]))
+        return self.annotate(owner_role=Subquery(role.order_by().values("role")[:1]))
 
 
 class ApiKey(models.Model):
