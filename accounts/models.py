@@ -241,6 +241,18 @@ class Invitation(models.Model):
         return "pending"
 
 
+def format_duration(seconds: int) -> str:
+    """`90000` → `1 day 1 hour`; `0` → `none`."""
+    if seconds <= 0:
+        return "none"
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    return " ".join(parts[:2])
+
+
 class AuditAction(models.TextChoices):
     MEMBER_INVITED = "member.invited", "Member invited"
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
@@ -293,3 +305,17 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("Audit events are append-only.")
+
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The details as (label, text) for people: lists joined, durations in words."""
+        items = []
+        for name, value in self.details.items():
+            if name.endswith("_seconds") and isinstance(value, int):
+                name = name.removesuffix("_seconds")
+                text = format_duration(value)
+            elif isinstance(value, list):
+                text = ", ".join(str(item) for item in value) or "—"
+            else:
+                text = str(value)
+            items.append((name.replace("_", " "), text))
+        return items

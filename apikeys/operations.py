@@ -17,6 +17,7 @@ from accounts.models import AuditAction, Membership, Tenant, User
 from accounts.roles import Role, is_admin
 from apikeys import crypto
 from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, create_key
+from apikeys.scopes import ALL_SCOPES
 
 GRACE_MIN = timedelta(hours=1)
 GRACE_MAX = timedelta(days=7)
@@ -61,6 +62,11 @@ def can_manage(principal: Principal, key: ApiKey) -> bool:
     return key.kind == Kind.USER and principal.user is not None and key.user_id == principal.user.pk
 
 
+def scopes_label(key: ApiKey) -> list[str] | str:
+    """What the audit log says of a key's scopes: the list, or "full access"."""
+    return "full access" if key.scopes == ALL_SCOPES else list(key.scopes)
+
+
 def create(
     actor: Actor,
     principal: Principal,
@@ -91,7 +97,9 @@ def create(
             scopes=scopes,
             expires_at=expires_at,
         )
-        audit.record(actor, key.tenant, AuditAction.KEY_CREATED, key, kind=kind, scopes=key.scopes)
+        audit.record(
+            actor, key.tenant, AuditAction.KEY_CREATED, key, kind=kind, scopes=scopes_label(key)
+        )
     return key, raw
 
 

@@ -70,3 +70,20 @@ def test_audit_events_are_append_only(tenant):
     with pytest.raises(Exception, match="append-only"):
         event.delete()
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_audit_details_read_as_words_in_the_tenants_time_zone(client_for, owner, tenant):
+    tenant.time_zone = "Asia/Tokyo"
+    tenant.save()
+    event = audit.record(
+        Actor.system(),
+        tenant,
+        AuditAction.KEY_REGENERATED,
+        grace_seconds=90000,
+        scopes=["keys:read", "usage:read"],
+    )
+    page = client_for(owner).get("/console/audit").content.decode()
+    assert "grace: 1 day 1 hour" in page
+    assert "scopes: keys:read, usage:read" in page
+    local = event.created_at.astimezone(tenant.tzinfo).strftime("%Y-%m-%d %H:%M:%S")
+    assert local in page and "Times in Asia/Tokyo" in page
