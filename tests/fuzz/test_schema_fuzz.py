@@ -7,13 +7,15 @@ code, content type, body); and none may carry the other tenant's data.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -92,7 +94,19 @@ def side(name: str, email: str) -> Side:
 
 
 @pytest.fixture
-def tenants(db: None, settings: Any) -> tuple[Side, Side]:
+def in_process_requests() -> Iterator[None]:
+    """Requests go straight to the WSGI handler, whose request signals close "old" database
+    connections: one inside the test's transaction counts as old on PostgreSQL. Django's
+    test client detaches the same receiver for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tenants(db: None, settings: Any, in_process_requests: None) -> tuple[Side, Side]:
     """Two tenants with keys, flows and executions; rate limits out of the way."""
     settings.API_RATE_LIMIT = "1000000/min"
     settings.ANON_RATE_LIMIT = "1000000/min"
@@ -148,8 +162,12 @@ def test_without_a_key_every_operation_refuses_and_reveals_nothing(
     case: Any, tenants: tuple[Side, Side]
 ) -> None:
     response = call(case, None)
-    # Schemathesis also tries methods an operation does not allow: 405.
-    if case.path.endswith("/keys/leaked"):
+    # Schemathesis also tries methods an operation does not allow: 405. An id no route can
+    # match makes the path no endpoint at all: the API's JSON 404, before any authentication.
+    unroutable = response.status_code == 404 and "No such API endpoint" in response.text
+    if unroutable:
+        pass
+    elif case.path.endswith("/keys/leaked"):
         assert response.status_code in (202, 400, 405, 413, 415, 429), response.status_code
     else:
         assert response.status_code in (401, 405, 429), response.status_code
