@@ -77,3 +77,16 @@ def test_a_member_cannot_filter_by_a_colleagues_key(
     assert client.get(f"/api/v1/usage?key={owner_key[0].public_id}").status_code == 404
     assert client.get(f"/api/v1/usage?key={member_key[0].public_id}").status_code == 200
     assert client.get("/api/v1/usage").json()["cards"]["executions"] == 1  # the tenant's usage
+
+
+def test_a_foreign_id_is_404_even_with_an_invalid_body(outsider_key: Key, run: Execution) -> None:
+    response = ApiClient(outsider_key[1]).patch(
+        f"/api/v1/executions/{run.public_id}", {}, "application/json"
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/flows/0.", "/api/v1/executions/a.b"])
+def test_odd_ids_are_401_without_a_key_and_404_with_one(owner_key: Key, path: str) -> None:
+    assert ApiClient().get(path).status_code == 401
+    assert ApiClient(owner_key[1]).get(path).status_code == 404

@@ -129,3 +129,10 @@ class UsageSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(allow_null=True)
     cards = CardsSerializer()
     days = DaySerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """Stands for the API's `Error` component (apikeys.api.schema replaces it with the full
+    shape), so that an operation can document an extra error status such as a list's 404."""
+
+    error = serializers.DictField()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from apikeys.api.base import TenantAPIView, TenantScopedViewSet
 from apikeys.models import ApiKey
 from usage import rollups, stats
 from usage.api.serializers import (
+    ErrorSerializer,
     ExecutionFilterSerializer,
     ExecutionSerializer,
     ExecutionUpdateSerializer,
@@ -31,12 +32,21 @@ from usage.filters import flow_filter, key_filter
 from usage.flows import create_flow
 from usage.models import Execution, Flow
 
+# Lists answer 404 for an unknown filter id (`flow`, `key`) or an invalid cursor.
+LIST_404 = OpenApiResponse(
+    ErrorSerializer, description="Unknown flow or key filter, or an invalid cursor (not_found)."
+)
 
+
+@extend_schema_view(list=extend_schema(responses={200: FlowSerializer(many=True), 404: LIST_404}))
 class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     """The tenant's flows; invoking one starts a running execution attributed to the key."""
 
     model = Flow
     serializer_class = FlowSerializer
+    # Any id up to the next slash reaches the view (and its authentication): an id with a
+    # dot must be a 401 without a key and a 404 with one, not the catch-all JSON 404.
+    lookup_value_regex = "[^/]+"
     required_scopes = {
         "list": ["flows:read"],
         "retrieve": ["flows:read"],
@@ -65,6 +75,7 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
 
     model = Execution
     serializer_class = ExecutionSerializer
+    lookup_value_regex = "[^/]+"
     cursor_ordering = ("-started_at", "-id")
     required_scopes = {
         "list": ["executions:read"],
@@ -92,7 +103,10 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
             queryset = queryset.filter(started_at__gte=wanted["since"])
         return queryset
 
-    @extend_schema(parameters=[ExecutionFilterSerializer])
+    @extend_schema(
+        parameters=[ExecutionFilterSerializer],
+        responses={200: ExecutionSerializer(many=True), 404: LIST_404},
+    )
     def list(self, request: Request) -> Response:
         return super().list(request)
 
@@ -101,10 +115,11 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         """Report a status change. Allowed: running ↔ paused, running → compensating, and
         any unended state → succeeded | failed | cancelled. An illegal change is a 400
         naming both states; an ended run never changes."""
+        execution = self.get_object()  # another tenant's id is a 404 whatever the body
         form = ExecutionUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         execution = rollups.change_status(
-            self.get_object(), form.validated_data["status"], form.validated_data["ended_at"]
+            execution, form.validated_data["status"], form.validated_data["ended_at"]
         )
         return Response(ExecutionSerializer(execution).data)
 
@@ -118,7 +133,7 @@ class UsageView(TenantAPIView):
     @extend_schema(
         operation_id="usage",
         parameters=[UsageQuerySerializer],
-        responses={200: UsageSerializer},
+        responses={200: UsageSerializer, 404: LIST_404},
     )
     def get(self, request: Request) -> Response:
         form = UsageQuerySerializer(data=request.query_params)
