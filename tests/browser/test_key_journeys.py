@@ -18,7 +18,7 @@ from tests.browser.steps import call_api, focus_by_tab, invite_and_join
 pytestmark = pytest.mark.browser
 
 
-def create_key_by_keyboard(page: Any, name: str) -> str:
+def create_key_by_keyboard(page: Any, name: str, screenshot: Any = None) -> str:
     """On API keys: open the create dialog, name the key and submit, all from the keyboard.
     Returns the raw key from the show-once page."""
     page.goto("/console/api-keys")
@@ -27,6 +27,8 @@ def create_key_by_keyboard(page: Any, name: str) -> str:
     dialog = page.locator("dialog[open]")
     expect(dialog.get_by_role("heading", name="Create API key")).to_be_visible()
     expect(dialog.get_by_label("Name", exact=True)).to_be_focused()
+    if screenshot:
+        screenshot(page, "key-create-dialog")
     page.keyboard.type(name)
     page.keyboard.press("Enter")  # implicit submission from the text field
 
@@ -57,7 +59,7 @@ def test_a_new_owner_creates_copies_uses_and_revokes_a_key(
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/console/$"))
 
-    raw = create_key_by_keyboard(page, "Deploy bot")
+    raw = create_key_by_keyboard(page, "Deploy bot", screenshot)
     screenshot(page, "owner-key-show-once")
     copy = page.locator("button[data-copy='#raw-key']")
     expect(copy).to_be_visible()
