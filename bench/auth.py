@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,7 +34,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 PER_ROUND = int(os.environ.get("BENCH_REQUESTS", "200"))
 
 
-def setup() -> dict[str, tuple[str, dict[str, str]]]:
+def setup() -> dict[str, tuple[str, dict[str, Any]]]:
     from rest_framework.authtoken.models import Token
     from rest_framework_api_key.models import APIKey
 
@@ -49,7 +50,7 @@ def setup() -> dict[str, tuple[str, dict[str, str]]]:
         create_key(tenant=tenant, kind="user", user=user, name=f"k{n}-{time.time_ns()}")
     _, raw = create_key(tenant=tenant, kind="user", user=user, name=f"bench {time.time_ns()}")
     token, _ = Token.objects.get_or_create(user=user)
-    _, drf_key = APIKey.objects.create_key(name="bench")
+    _, drf_key = APIKey.objects.create_key(name="bench")  # type: ignore[misc]
     urls.FIXED_TENANT.append(tenant)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -73,7 +74,7 @@ def use_redis(on: bool) -> None:
     ratelimit.cache = caches["redis"] if on else caches["default"]  # type: ignore[attr-defined]
 
 
-def timed(client: Client, path: str, headers: dict[str, str], n: int) -> list[float]:
+def timed(client: Client, path: str, headers: dict[str, Any], n: int) -> list[float]:
     samples = []
     for _ in range(n):
         start = time.perf_counter_ns()
@@ -83,7 +84,7 @@ def timed(client: Client, path: str, headers: dict[str, str], n: int) -> list[fl
     return samples
 
 
-def queries(client: Client, path: str, headers: dict[str, str]) -> int:
+def queries(client: Client, path: str, headers: dict[str, Any]) -> int:
     client.get(path, **headers)
     with CaptureQueriesContext(connection) as captured:
         client.get(path, **headers)

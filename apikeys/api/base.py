@@ -51,6 +51,9 @@ class TenantScopedMixin:
     request: Any
     lookup_field: str = "public_id"
     lookup_url_kwarg: str | None = "id"
+    # Any path segment is looked up (and is a 404 if it is nobody's id), so that a malformed
+    # id is answered by the view, after authentication, like every other id.
+    lookup_value_regex: str = "[^/]+"
     pagination_class: Any = CursorPage
 
     def get_queryset(self) -> models.QuerySet[Any]:

@@ -60,6 +60,20 @@ def _message(detail: Any) -> str:
     return str(detail)
 
 
+def _validation_message(fields: dict[str, Any]) -> str:
+    """The one error itself when there is one (say, "status: Cannot change a succeeded
+    execution to running."), else a summary; `fields` always has them all."""
+    flat = [
+        (name, message)
+        for name, messages in fields.items()
+        for message in (messages if isinstance(messages, list) else [messages])
+    ]
+    if len(flat) == 1 and isinstance(flat[0][1], str):
+        name, message = flat[0]
+        return str(message) if name == "non_field_errors" else f"{name}: {message}"
+    return "The request has invalid fields."
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler (status, headers such as Retry-After), then the §4 body."""
     exc = _django_to_drf(exc)
@@ -69,7 +83,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-        response.data = error_body("validation_error", "The request has invalid fields.", fields)
+        response.data = error_body("validation_error", _validation_message(fields), fields)
         return response
     code = _first_code(exc.get_codes())
     message = _message(exc.detail)

@@ -105,9 +105,9 @@ def test_an_illegal_change_is_400_naming_both_states(client: ApiClient, flow: Fl
         f"/api/v1/executions/{run.public_id}", {"status": "running"}, "application/json"
     )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["status"] == [
-        "Cannot change a succeeded execution to running."
-    ]
+    error = response.json()["error"]
+    assert error["fields"]["status"] == ["Cannot change a succeeded execution to running."]
+    assert error["message"] == "status: Cannot change a succeeded execution to running."
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,6 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
     serializer_class = FlowSerializer
     # Any id up to the next slash reaches the view (and its authentication): an id with a
     # dot must be a 401 without a key and a 404 with one, not the catch-all JSON 404.
-    lookup_value_regex = "[^/]+"
     required_scopes = {
         "list": ["flows:read"],
         "retrieve": ["flows:read"],
@@ -75,7 +74,6 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
 
     model = Execution
     serializer_class = ExecutionSerializer
-    lookup_value_regex = "[^/]+"
     cursor_ordering = ("-started_at", "-id")
     required_scopes = {
         "list": ["executions:read"],
