@@ -7,9 +7,16 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, QueryDict
 
 from accounts.models import Membership, Tenant, User, normalize_email, time_zone_names
 from accounts.roles import Role, assignable_roles
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """Form data to bind: the POST body on a POST, even an empty one (which must show
+    "This field is required", not the blank form), and nothing on a GET."""
+    return request.POST if request.method == "POST" else None
 
 
 class SignUpForm(forms.Form):

@@ -9,17 +9,19 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from accounts import members
-from accounts.forms import SignInForm, SignUpForm
+from accounts.forms import SignInForm, SignUpForm, posted
 from accounts.models import User
 
 
+@require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("password")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("console-home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = User.objects.create_user(

@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import members
 from accounts.audit import Actor
 from accounts.decorators import tenant_required
-from accounts.forms import InviteForm, RoleForm, SignUpForm
+from accounts.forms import InviteForm, RoleForm, SignUpForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, User, invitation_digest
 from accounts.roles import Role, assignable_roles, can_manage_member, is_admin
@@ -75,11 +75,10 @@ def invite(request: HttpRequest) -> HttpResponse:
     return redirect("members")
 
 
+@require_POST
 @tenant_required()
 def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
-    if request.method != "POST":
-        return redirect("members")
     if not can_manage_member(me.role, target.role):
         raise PermissionDenied("Your role cannot change this member's role.")
     form = RoleForm(request.POST, by=me)
@@ -95,6 +94,7 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("members")
 
 
+@require_http_methods(["GET", "POST"])
 @tenant_required()
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
@@ -113,6 +113,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/member_remove.html", {"target": target})
 
 
+@require_http_methods(["GET", "POST"])
 @tenant_required()
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
@@ -129,6 +130,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/member_transfer.html", {"target": target})
 
 
+@require_http_methods(["GET", "POST"])
 @tenant_required()
 def leave(request: HttpRequest) -> HttpResponse:
     me = request.membership  # type: ignore[attr-defined]
@@ -156,6 +158,7 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("members")
 
 
+@require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("password")
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the e-mail. Signed in: accept. Signed out: sign in or create an account."""
@@ -172,7 +175,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
     signup_form = None
     if user is None:
-        signup_form = SignUpForm(request.POST or None, with_organisation=False)
+        signup_form = SignUpForm(posted(request), with_organisation=False)
         signup_form.fields["email"].initial = found.email
         signup_form.fields["email"].widget.attrs.update(readonly=True, autofocus=False)
         if request.method == "POST" and signup_form.is_valid():

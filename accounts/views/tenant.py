@@ -10,12 +10,12 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit, members
 from accounts.audit import Actor
 from accounts.decorators import tenant_required
-from accounts.forms import SwitchTenantForm, TenantCreateForm, TenantSettingsForm
+from accounts.forms import SwitchTenantForm, TenantCreateForm, TenantSettingsForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Membership
 from accounts.roles import Role, is_owner
@@ -55,9 +55,10 @@ def switch_tenant(request: HttpRequest) -> HttpResponse:
     return redirect("console-home")
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def create_tenant(request: HttpRequest) -> HttpResponse:
-    form = TenantCreateForm(request.POST or None)
+    form = TenantCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         tenant = members.create_tenant(form.cleaned_data["name"], owner=request.user)  # type: ignore[arg-type]
         request.session[SESSION_KEY] = tenant.pk
@@ -66,13 +67,14 @@ def create_tenant(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/tenant_create.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
 @tenant_required()
 def tenant_settings(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
     can_edit = is_owner(request.membership.role)  # type: ignore[attr-defined]
     if request.method == "POST" and not can_edit:
         raise PermissionDenied("Only owners can change the tenant's settings.")
-    form = TenantSettingsForm(request.POST or None, instance=tenant)
+    form = TenantSettingsForm(posted(request), instance=tenant)
     if request.method == "POST" and form.is_valid():
         changed = {field: form.cleaned_data[field] for field in form.changed_data}
         if changed:
