@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium
+.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,12 @@ test-postgres: install chromium
 	@echo "=== pytest on PostgreSQL (Redis cache) ==="
 	scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: lint typecheck migrations-check schema test-sqlite test-postgres
+# Bounded load on gunicorn (2 workers) and a throwaway PostgreSQL: 10 s of concurrent clients;
+# fails on any error or lost count (bench-results/load.md). `make bench` runs it for 60 s.
+load-smoke: install
+	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/load.py --seconds 10
+
+test: lint typecheck migrations-check schema test-sqlite test-postgres load-smoke
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache test-artifacts
@@ -59,6 +64,7 @@ clean:
 bench: install bench-usage
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	scripts/with-postgres scripts/with-redis $(PY) bench/auth.py
+	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/load.py --seconds 60
 
 # Usage reads at 10,000 and 1,000,000 executions, the naive GROUP BY beside them, and
 # ingest throughput (throwaway PostgreSQL, Redis as the cache); bench-results/usage.md.
