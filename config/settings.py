@@ -210,6 +210,8 @@ REST_FRAMEWORK = {
         "apikeys.permissions.HasScopes",
         "apikeys.permissions.HasRole",
     ],
+    # No OPTIONS metadata: the OpenAPI schema documents the API, and OPTIONS is a 405.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [],

@@ -60,17 +60,25 @@ def _message(detail: Any) -> str:
     return str(detail)
 
 
-def _validation_message(fields: dict[str, Any]) -> str:
+def _flat_messages(detail: Any, prefix: str = "") -> list[str]:
+    """A field's errors as the documented list of strings, however deep DRF nested them:
+    `{"0": ["Unknown scope."]}` for a list item becomes `["0: Unknown scope."]`."""
+    if isinstance(detail, dict):
+        return [
+            m for key, value in detail.items() for m in _flat_messages(value, f"{prefix}{key}: ")
+        ]
+    if isinstance(detail, list):
+        return [m for item in detail for m in _flat_messages(item, prefix)]
+    return [f"{prefix}{detail}"]
+
+
+def _validation_message(fields: dict[str, list[str]]) -> str:
     """The one error itself when there is one (say, "status: Cannot change a succeeded
     execution to running."), else a summary; `fields` always has them all."""
-    flat = [
-        (name, message)
-        for name, messages in fields.items()
-        for message in (messages if isinstance(messages, list) else [messages])
-    ]
-    if len(flat) == 1 and isinstance(flat[0][1], str):
-        name, message = flat[0]
-        return str(message) if name == "non_field_errors" else f"{name}: {message}"
+    messages = [(name, message) for name, field in fields.items() for message in field]
+    if len(messages) == 1:
+        name, message = messages[0]
+        return message if name == "non_field_errors" else f"{name}: {message}"
     return "The request has invalid fields."
 
 
@@ -83,7 +91,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-        response.data = error_body("validation_error", _validation_message(fields), fields)
+        flat = {name: _flat_messages(messages) for name, messages in fields.items()}
+        response.data = error_body("validation_error", _validation_message(flat), flat)
         return response
     code = _first_code(exc.get_codes())
     message = _message(exc.detail)

@@ -68,8 +68,9 @@ def _error_codes(method: str, operation: dict[str, Any], has_id: bool) -> list[s
     codes = ["405", "429"]
     if operation.get("security"):
         codes += ["401", "403"]
-    if has_id:
-        codes.append("404")
+    takes_cursor = any(p.get("name") == "cursor" for p in operation.get("parameters", []))
+    if has_id or takes_cursor:
+        codes.append("404")  # a missing id, or an invalid cursor (CursorPagination's NotFound)
     if method in ("post", "put", "patch") or operation.get("parameters"):
         codes.append("400")
     if "requestBody" in operation:

@@ -52,3 +52,19 @@ def test_already_revoked_key_sends_no_mail(owner_key):
     ApiClient().post_json(LEAKED, {"keys": [owner_key[1]]})
     ApiClient().post_json(LEAKED, {"keys": [owner_key[1]]})
     assert len(mail.outbox) == 1
+
+
+def test_errors_inside_a_list_are_plain_messages_naming_the_item(db):
+    response = ApiClient(None).post(
+        "/api/v1/keys/leaked", {"keys": ["kw_ok", 7]}, "application/json"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["fields"] == {"keys": ["1: Not a valid string."]}
+    assert error["message"] == "keys: 1: Not a valid string."
+
+
+def test_options_is_not_a_way_to_read_the_api(db):
+    response = ApiClient(None).options("/api/v1/keys/leaked")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
