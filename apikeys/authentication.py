@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -59,6 +60,7 @@ class TeamPrincipal:
         return f"team key “{self.key_name}” of {self.tenant.slug}"
 
 
+@sensitive_variables()
 def presented_key(request: Request) -> str | None:
     """The key in the headers, or None if none was sent. Two different keys are a 400."""
     meta = request.META
@@ -80,6 +82,7 @@ def presented_key(request: Request) -> str | None:
     return found[0]
 
 
+@sensitive_variables()
 def check_shape(raw: str) -> crypto.ParsedKey:
     """Shape and checksum only; no database."""
     parsed = crypto.parse(raw)
@@ -125,6 +128,7 @@ def user_for(key: ApiKey) -> object:
 class ApiKeyAuthentication(BaseAuthentication):
     """Authenticates by API key; sets request.user, request.auth (the key) and request.tenant."""
 
+    @sensitive_variables()
     def authenticate(self, request: Request) -> tuple[object, ApiKey] | None:
         raw = presented_key(request)
         if raw is None:
@@ -145,6 +149,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         request._request.tenant = key.tenant  # type: ignore[attr-defined]
         return user_for(key), key
 
+    @sensitive_variables()
     def authenticate_key(self, raw: str) -> ApiKey:
         """The usable key for this raw secret, or KeyRefused with the §4 code."""
         check_shape(raw)

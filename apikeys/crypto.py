@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 PREFIXES = {"user": "kw_user_", "team": "kw_team_"}
 BODY_HEX = 64
@@ -33,11 +34,13 @@ def checksum(text: str) -> str:
     return f"{zlib.crc32(text.encode('ascii')):08x}"
 
 
+@sensitive_variables()
 def generate(kind: str) -> str:
     head = PREFIXES[kind] + secrets.token_hex(BODY_HEX // 2)
     return head + checksum(head)
 
 
+@sensitive_variables()
 def parse(raw: str) -> ParsedKey | None:
     """The key's parts if its shape and checksum are right, else None."""
     if len(raw) != KEY_LENGTH:
@@ -51,6 +54,7 @@ def parse(raw: str) -> ParsedKey | None:
     return ParsedKey(kind=kind, body=body, raw=raw)
 
 
+@sensitive_variables()
 def digest(raw: str) -> str:
     """HMAC-SHA256 under the server-side pepper: a database dump alone is useless.
 
@@ -60,6 +64,7 @@ def digest(raw: str) -> str:
     return hmac.new(pepper, raw.encode(), hashlib.sha256).hexdigest()
 
 
+@sensitive_variables()
 def masked_parts(raw: str) -> tuple[str, str]:
     """(`kw_user_a1b2c3d4`, `9f0e`): what the console may show, as prefix…last4."""
     prefix = raw[: len("kw_user_") + 8]

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Membership, Tenant, User
 from accounts.tenancy import TenantQuerySet
@@ -139,11 +140,13 @@ class ApiKey(models.Model):
             return "expired"
         return "active"
 
+    @sensitive_variables()
     def set_secret(self, raw: str) -> None:
         self.digest = crypto.digest(raw)
         self.masked_prefix, self.last4 = crypto.masked_parts(raw)
 
 
+@sensitive_variables()
 def create_key(
     *,
     tenant: Tenant,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import audit
 from accounts.audit import Actor
@@ -67,6 +68,7 @@ def scopes_label(key: ApiKey) -> list[str] | str:
     return "full access" if key.scopes == ALL_SCOPES else list(key.scopes)
 
 
+@sensitive_variables()
 def create(
     actor: Actor,
     principal: Principal,
@@ -128,6 +130,7 @@ def _revoke(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> b
     return bool(updated)
 
 
+@sensitive_variables()
 def regenerate(
     actor: Actor, principal: Principal, key: ApiKey, grace: timedelta | None = None
 ) -> str:
@@ -168,6 +171,7 @@ def regenerate(
     return raw
 
 
+@sensitive_variables()
 def report_leaked(actor: Actor, raw_keys: list[str]) -> list[ApiKey]:
     """Revoke every live key among raw keys found in the wild. Returns the keys revoked,
     for notification; the caller answers the same whether or not any matched."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -24,6 +25,7 @@ from apikeys.api.serializers import (
 from apikeys.models import ApiKey
 
 
+@sensitive_variables()
 def show_once(key: ApiKey, raw: str, status_code: int) -> Response:
     """The one response that carries a raw key: never cached by anyone."""
     data = NewKeySerializer(key).data | {"key": raw}
@@ -51,6 +53,7 @@ class KeyViewSet(
         return (queryset & operations.visible_keys(self.principal())).select_related("user")
 
     @extend_schema(request=KeyCreateSerializer, responses={201: NewKeySerializer})
+    @sensitive_variables()
     def create(self, request: Request) -> Response:
         form = KeyCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -80,6 +83,7 @@ class KeyViewSet(
 
     @extend_schema(request=RegenerateSerializer, responses={200: NewKeySerializer})
     @action(detail=True, methods=["post"])
+    @sensitive_variables()
     def regenerate(self, request: Request, id: str) -> Response:
         """New secret, same name, kind, scopes and expiry; the old one stops working now or
         after `grace_seconds` (1 hour to 7 days)."""

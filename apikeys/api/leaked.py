@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -69,6 +70,7 @@ class LeakReportView(APIView):
         auth=[],
         operation_id="keys_leaked",
     )
+    @sensitive_variables()
     def post(self, request: Request) -> Response:
         form = LeakReportSerializer(data=request.data)
         form.is_valid(raise_exception=True)

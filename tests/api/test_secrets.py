@@ -92,3 +92,28 @@ def test_audit_entries_name_keys_by_their_masked_form(minted_through_everything,
     text = " ".join(f"{e.actor_label} {e.target_label} {e.details}" for e in events)
     assert "…" in text and not [raw for raw in raws if raw in text]
     assert Tenant.objects.count() == 2
+
+
+def test_a_server_error_report_never_shows_the_presented_key(owner_key, monkeypatch, caplog):
+    """What Django would mail to admins on a 500 (frames and their local variables, the
+    request's headers) holds no trace of the key being authenticated."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    from apikeys import authentication
+
+    _, raw = owner_key
+
+    def broken(digest, now):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(authentication, "find_by_digest", broken)
+    client = ApiClient(raw, raise_request_exception=False)
+    assert client.get("/api/v1/whoami").status_code == 500
+    record = next(r for r in caplog.records if r.name == "django.request" and r.exc_info)
+    report = ExceptionReporter(record.request, *record.exc_info)  # type: ignore[attr-defined]
+    text, html = report.get_traceback_text(), report.get_traceback_html()
+    assert "database went away" in text  # the report is real
+    assert raw not in text and raw not in html
+    assert sys.exc_info() == (None, None, None)
