@@ -62,7 +62,7 @@ class Recorder:
             self.minted_in_test += 1
             return raw
 
-        recording_generate.__wrapped__ = generate  # type: ignore[attr-defined]
+        recording_generate.records_keys = True  # type: ignore[attr-defined]
         return recording_generate
 
     def forget(self, raw: str) -> None:
@@ -80,7 +80,7 @@ def install() -> None:
     """Wrap the generator and attach the log handler (once per session)."""
     from apikeys import crypto
 
-    if not hasattr(crypto.generate, "__wrapped__"):
+    if not getattr(crypto.generate, "records_keys", False):
         crypto.generate = RECORDER.wrap(crypto.generate)  # type: ignore[assignment]
     root = logging.getLogger()
     if RECORDER.handler not in root.handlers:
