@@ -126,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "signin"
-LOGIN_REDIRECT_URL = "console-home"
+LOGIN_REDIRECT_URL = "usage"
 LOGOUT_REDIRECT_URL = "signin"
 
 LANGUAGE_CODE = "en-us"

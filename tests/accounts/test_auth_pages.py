@@ -104,3 +104,9 @@ def test_a_user_without_tenant_is_asked_to_create_one(client_for):
     lonely = make_user("lonely@example.com")
     response = client_for(lonely).get("/console/")
     assert response["Location"] == "/console/tenants/new"
+
+
+def test_signing_in_opens_the_usage_page(client, owner):
+    response = client.post("/signin", {"username": owner.email, "password": PASSWORD})
+    assert response["Location"] == "/console/usage"
+    assert "Activity only — not a bill." in client.get("/console/usage").content.decode()
