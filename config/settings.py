@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,7 +214,7 @@ REST_FRAMEWORK = {
     # No OPTIONS metadata: the OpenAPI schema documents the API, and OPTIONS is a 405.
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apikeys.api.parsers.JSONBodyParser"],
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_PAGINATION_CLASS": "apikeys.api.pagination.CursorPage",
     "EXCEPTION_HANDLER": "apikeys.api.errors.exception_handler",

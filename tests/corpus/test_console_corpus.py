@@ -259,8 +259,9 @@ for label, token in {
     "nul": "abc%00def",
     "emoji": "%F0%9F%94%91",
 }.items():
-    # A token that decodes to a path with "/" matches no route at all: 404.
-    gone = 404 if "%2F" in token else 410
+    # A token that decodes to a path with "/" matches no route at all: 404. A NUL byte is
+    # refused before any view (config.middleware.RejectNulBytesMiddleware): 400.
+    gone = 404 if "%2F" in token else 400 if "%00" in token else 410
     add(f"invitation-token-{label}", Case("anonymous", "get", f"/invitations/{token}", gone))
     add(
         f"invitation-token-{label}-post",

@@ -164,8 +164,10 @@ def test_without_a_key_every_operation_refuses_and_reveals_nothing(
     response = call(case, None)
     # Schemathesis also tries methods an operation does not allow: 405. An id no route can
     # match makes the path no endpoint at all: the API's JSON 404, before any authentication.
+    # A NUL byte anywhere in the URL is refused before any view, with a 400 of its own.
     unroutable = response.status_code == 404 and "No such API endpoint" in response.text
-    if unroutable:
+    nul_refused = response.status_code == 400 and "NUL byte" in response.text
+    if unroutable or nul_refused:
         pass
     elif case.path.endswith("/keys/leaked"):
         assert response.status_code in (202, 400, 405, 413, 415, 429), response.status_code
