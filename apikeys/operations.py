@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -173,13 +174,19 @@ def regenerate(
 
 @sensitive_variables()
 def report_leaked(actor: Actor, raw_keys: list[str]) -> list[ApiKey]:
-    """Revoke every live key among raw keys found in the wild. Returns the keys revoked,
-    for notification; the caller answers the same whether or not any matched."""
+    """Revoke every live key among raw keys found in the wild (its current secret, or its
+    previous one during a regenerate grace period). Returns the keys revoked, for
+    notification; the caller answers the same whether or not any matched."""
     digests = [crypto.digest(raw) for raw in raw_keys if crypto.parse(raw) is not None]
     if not digests:
         return []
+    # A previous secret still inside its regenerate grace period works, so it is live too;
+    # its key is revoked whole: a secret leaked mid-rotation likely leaked with its successor.
+    still_working = Q(digest__in=digests) | Q(
+        previous_digest__in=digests, previous_expires_at__gt=timezone.now()
+    )
     revoked = []
-    for key in ApiKey.objects.live().filter(digest__in=digests).select_related("tenant", "user"):
+    for key in ApiKey.objects.live().filter(still_working).select_related("tenant", "user"):
         if _revoke(actor, key, AuditAction.KEY_LEAKED, reporter=actor.label):
             revoked.append(key)
     return revoked
