@@ -27,12 +27,17 @@ class TenantQuerySet(models.QuerySet[M]):
         return self.filter(**{self.tenant_field: tenant})
 
 
-def get_for_tenant_or_404(model: type[M], tenant: Tenant, **lookup: Any) -> M:
-    """Fetch one row of `tenant`; another tenant's row is a 404, exactly like a missing one."""
+def tenant_rows(model: type[M], tenant: Tenant) -> TenantQuerySet[M]:
+    """All of `tenant`'s rows of `model`: where console views and API views start."""
     queryset = model._default_manager.all()
     if not isinstance(queryset, TenantQuerySet):
         raise TypeError(f"{model.__name__} is not tenant-scoped")
+    return queryset.for_tenant(tenant)
+
+
+def get_for_tenant_or_404(model: type[M], tenant: Tenant, **lookup: Any) -> M:
+    """Fetch one row of `tenant`; another tenant's row is a 404, exactly like a missing one."""
     try:
-        return queryset.for_tenant(tenant).get(**lookup)
+        return tenant_rows(model, tenant).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(f"No {model._meta.verbose_name} matches the given query.") from exc

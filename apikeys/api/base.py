@@ -38,13 +38,25 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from accounts.audit import Actor
-from accounts.tenancy import TenantQuerySet
+from accounts.tenancy import tenant_rows
 from apikeys.api.pagination import CursorPage
 from apikeys.operations import Principal
 from apikeys.permissions import principal_of
 
 
-class TenantScopedMixin:
+class ActingMixin:
+    """Who the request acts as: `principal()` for `operations.*`, `actor()` for the audit."""
+
+    request: Any
+
+    def principal(self) -> Principal:
+        return principal_of(self.request)
+
+    def actor(self) -> Actor:
+        return Actor.from_request(self.request)
+
+
+class TenantScopedMixin(ActingMixin):
     """`get_queryset()` is the model's rows of the key's tenant, and nothing else."""
 
     model: type[models.Model]
@@ -57,38 +69,23 @@ class TenantScopedMixin:
     pagination_class: Any = CursorPage
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        queryset = self.model._default_manager.all()
-        if not isinstance(queryset, TenantQuerySet):
-            raise TypeError(f"{self.model.__name__} is not tenant-scoped")
         if getattr(self, "swagger_fake_view", False):
-            return queryset.none()  # schema generation: there is no tenant
-        return self.scope(queryset.for_tenant(self.request.tenant))  # type: ignore[attr-defined]
+            return self.model._default_manager.none()  # schema generation: there is no tenant
+        return self.scope(tenant_rows(self.model, self.request.tenant))
 
     def scope(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """Narrow the tenant's rows further (e.g. a member sees only their own)."""
         return queryset
-
-    def principal(self) -> Principal:
-        return principal_of(self.request)
-
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)  # type: ignore[arg-type]
 
 
 class TenantScopedViewSet(TenantScopedMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Base viewset for tenant-owned resources: combine with DRF's model mixins."""
 
 
-class TenantAPIView(APIView):
+class TenantAPIView(ActingMixin, APIView):
     """Base for endpoints that are not a resource (e.g. `/whoami`, `/usage`)."""
 
     required_scopes: list[str] | dict[str, list[str]] = []
-
-    def principal(self) -> Principal:
-        return principal_of(self.request)
-
-    def actor(self) -> Actor:
-        return Actor.from_request(self.request)  # type: ignore[arg-type]
 
 
 def router_for(*routes: tuple[str, type[viewsets.ViewSetMixin]]) -> list[Any]:
