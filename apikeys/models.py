@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import Membership, Tenant, User
 from accounts.tenancy import TenantQuerySet
 from apikeys import crypto
-from apikeys.scopes import normalize
+from apikeys.scopes import ALL_SCOPES, normalize
 
 
 class Kind(models.TextChoices):
@@ -127,6 +127,11 @@ class ApiKey(models.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.name} ({self.masked})"
+
+    @property
+    def has_full_access(self) -> bool:
+        """Every scope there is: what a key created with none ticked holds."""
+        return set(ALL_SCOPES) <= set(self.scopes)
 
     @property
     def is_expired(self) -> bool:

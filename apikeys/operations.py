@@ -19,7 +19,6 @@ from accounts.models import AuditAction, Membership, Tenant, User
 from accounts.roles import Role, is_admin
 from apikeys import crypto
 from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, create_key
-from apikeys.scopes import ALL_SCOPES
 
 GRACE_MIN = timedelta(hours=1)
 GRACE_MAX = timedelta(days=7)
@@ -66,7 +65,7 @@ def can_manage(principal: Principal, key: ApiKey) -> bool:
 
 def scopes_label(key: ApiKey) -> list[str] | str:
     """What the audit log says of a key's scopes: the list, or "full access"."""
-    return "full access" if key.scopes == ALL_SCOPES else list(key.scopes)
+    return "full access" if key.has_full_access else list(key.scopes)
 
 
 @sensitive_variables()

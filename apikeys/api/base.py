@@ -60,7 +60,6 @@ class TenantScopedMixin(ActingMixin):
     """`get_queryset()` is the model's rows of the key's tenant, and nothing else."""
 
     model: type[models.Model]
-    request: Any
     lookup_field: str = "public_id"
     lookup_url_kwarg: str | None = "id"
     # Any path segment is looked up (and is a 404 if it is nobody's id), so that a malformed

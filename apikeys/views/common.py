@@ -15,7 +15,6 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.tenancy import get_for_tenant_or_404
 from apikeys.models import ApiKey
 from apikeys.operations import Principal, can_manage, visible_keys
-from apikeys.scopes import ALL_SCOPES
 
 
 def principal_of(request: HttpRequest) -> Principal:
@@ -29,10 +28,6 @@ def manageable_key(request: HttpRequest, public_id: str) -> ApiKey:
     if not can_manage(principal_of(request), key):
         raise PermissionDenied("Only admins, and the owner of a user key, can manage this key.")
     return key
-
-
-def has_full_access(key: ApiKey) -> bool:
-    return set(ALL_SCOPES) <= set(key.scopes)
 
 
 def add_errors(form: forms.Form, error: ValidationError, fields: dict[str, str]) -> None:
@@ -64,7 +59,6 @@ def show_once(request: HttpRequest, key: ApiKey, raw: str, *, regenerated: bool)
         "raw": raw,
         "regenerated": regenerated,
         "old_until": _grace_end(key) if regenerated else None,
-        "full_access": has_full_access(key),
         "whoami_url": request.build_absolute_uri("/api/v1/whoami"),
     }
     return no_store(render(request, "apikeys/show_once.html", context))

@@ -21,7 +21,6 @@ from apikeys.views import nonces
 from apikeys.views.common import (
     add_errors,
     gone,
-    has_full_access,
     manageable_key,
     no_store,
     principal_of,
@@ -40,7 +39,6 @@ def key_list(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = [
         {
             "key": key,
-            "full_access": has_full_access(key),
             "can_manage": operations.can_manage(principal, key),
         }
         for key in keys
