@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest
 
-from accounts.models import AuditAction, AuditEvent, Tenant, User
-from accounts.network import client_ip
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something: a signed-in user, an API key, or the system (a command)."""
-
-    user: User | None
-    label: str
-    ip: str | None = None
-
-    @classmethod
-    def from_request(cls, request: HttpRequest) -> Actor:
-        ip = client_ip(request)
-        key = getattr(request, "auth", None)
-        if key is not None and hasattr(key, "audit_label"):
-            return cls(user=getattr(key, "user", None), label=key.audit_label, ip=ip)
-        user = request.user if request.user.is_authenticated else None
-        return cls(user=user, label=user.email if user else "anonymous", ip=ip)  # type: ignore[union-attr]
-
-    @classmethod
-    def system(cls, label: str = "system") -> Actor:
-        return cls(user=None, label=label)
+from accounts.models import AuditAction, AuditEvent, Tenant
+from core.acting import Actor
 
 
 def describe(target: models.Model | None) -> tuple[str, str, str]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.roles import Role
-from accounts.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet
 
 
 class UserManager(BaseUserManager["User"]):

@@ -9,10 +9,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.audit import Actor
-from accounts.network import client_ip
-from apikeys import operations
+from apikeys import keys
 from apikeys.models import ApiKey
+from core.acting import Actor
+from core.network import client_ip
 
 # digest and previous_digest are deliberately absent: staff never see them.
 KEY_FIELDS = (
@@ -106,9 +106,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             label=f"staff: {request.user.email}",  # type: ignore[union-attr]
             ip=client_ip(request),
         )
-        revoked = sum(
-            operations.revoke_as_staff(actor, key) for key in queryset.select_related("tenant")
-        )
+        revoked = sum(keys.revoke_as_staff(actor, key) for key in queryset.select_related("tenant"))
         skipped = queryset.count() - revoked
         text = f"Revoked {revoked} key(s)."
         if skipped:

@@ -20,11 +20,12 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from accounts.models import Tenant
-from accounts.network import client_ip
-from apikeys import crypto, ratelimit
-from apikeys.api.exceptions import InvalidRequest
+from apikeys import crypto, keys
 from apikeys.lookup import find_by_digest
 from apikeys.models import ApiKey, Kind
+from core import ratelimit
+from core.api.exceptions import InvalidRequest
+from core.network import client_ip
 
 LAST_USED_EVERY = timedelta(seconds=60)
 
@@ -146,7 +147,10 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise
         self.charge(request, key)
         touch(key, ip, timezone.now())
-        request._request.tenant = key.tenant  # type: ignore[attr-defined]
+        django_request = request._request
+        django_request.tenant = key.tenant  # type: ignore[attr-defined]
+        django_request.principal = keys.principal_for_key(key, key.owner_role)  # type: ignore[attr-defined]
+        django_request.api_key = key  # type: ignore[attr-defined]
         return user_for(key), key
 
     @sensitive_variables()

@@ -11,9 +11,9 @@ from typing import Any, TextIO
 from django.utils import timezone
 
 from accounts import audit
-from accounts.audit import Actor
 from accounts.models import AuditAction, Tenant, User
 from apikeys.models import ApiKey, Kind, create_key
+from core.acting import Actor
 
 DEMO_ACTOR = Actor.system("manage.py demo")
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Membership, Tenant, User
-from accounts.tenancy import TenantQuerySet
 from apikeys import crypto
 from apikeys.scopes import ALL_SCOPES, normalize
+from core.tenancy import TenantQuerySet
 
 
 class Kind(models.TextChoices):

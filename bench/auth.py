@@ -69,7 +69,7 @@ def setup() -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def use_redis(on: bool) -> None:
-    from apikeys import ratelimit
+    from core import ratelimit
 
     ratelimit.cache = caches["redis"] if on else caches["default"]  # type: ignore[attr-defined]
 

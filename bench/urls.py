@@ -16,7 +16,7 @@ from accounts.models import Tenant
 from apikeys.api.serializers import KeySerializer
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey
-from apikeys.permissions import HasScopes
+from core.api.permissions import HasScopes
 
 
 class KeyList(APIView):

@@ -40,7 +40,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Tenant, User  # noqa: E402
 from apikeys.models import Kind, create_key  # noqa: E402
-from usage import rollups, stats  # noqa: E402
+from usage import executions, rollups, stats  # noqa: E402
 from usage.flows import create_flow  # noqa: E402
 from usage.models import COUNTS_AS_FAILED, ENDED, IN_FLIGHT, DailyUsage, Execution  # noqa: E402
 
@@ -145,8 +145,8 @@ def ingest(tenant: Tenant, threads: int, runs: int) -> float:
     def work() -> None:
         try:
             for _ in range(runs // threads):
-                execution = rollups.start(flow)
-                rollups.change_status(execution, "succeeded")
+                execution = executions.start(flow)
+                executions.change_status(execution, "succeeded")
         finally:
             connection.close()
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from apikeys.api.exceptions import error_body
+from core.api.exceptions import error_body
 
 NUL_MESSAGE = "The URL contains a NUL byte."
 

@@ -48,9 +48,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "core",
     "accounts",
     "apikeys",
     "usage",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.ActiveTenantMiddleware",
-    "apikeys.ratelimit.ApiRateLimitMiddleware",
+    "core.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -208,16 +210,15 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "apikeys.permissions.HasScopes",
-        "apikeys.permissions.HasRole",
+        "core.api.permissions.HasScopes",
     ],
     # No OPTIONS metadata: the OpenAPI schema documents the API, and OPTIONS is a 405.
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["apikeys.api.parsers.JSONBodyParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONBodyParser"],
     "DEFAULT_THROTTLE_CLASSES": [],
-    "DEFAULT_PAGINATION_CLASS": "apikeys.api.pagination.CursorPage",
-    "EXCEPTION_HANDLER": "apikeys.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPage",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -243,6 +244,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "apikeys.api.schema.document_errors",
+        "core.api.schema.document_errors",
     ],
 }

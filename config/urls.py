@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.views.auth import SignInView, signup
 from accounts.views.members import invitation
-from apikeys.api.views import NotFoundView
+from core.api.views import NotFoundView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console-home", permanent=False)),

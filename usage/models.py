@@ -15,8 +15,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Tenant
-from accounts.tenancy import TenantQuerySet
 from apikeys.models import ApiKey
+from core.tenancy import TenantQuerySet
 
 
 class Status(models.TextChoices):

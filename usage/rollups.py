@@ -1,9 +1,8 @@
-"""Execution changes and the per-day roll-ups they keep exact, in the same transaction.
+"""The per-day roll-ups: bumped in the transaction of each execution change, rebuilt, read.
 
-`start()` and `change_status()` are the only writers of executions (API, demo, tests and
-benchmark all call them); each bumps its `DailyUsage` bucket with one atomic upsert
-(`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`), so concurrent runs on the same
-day, flow and key never lose a count. `rebuild()` recomputes a tenant's roll-ups from the
+`bump()` adds to a `DailyUsage` bucket with one atomic upsert (`INSERT … ON CONFLICT DO
+UPDATE SET n = n + excluded.n`), so concurrent runs on the same day, flow and key never lose
+a count; `usage.executions` calls it. `rebuild()` recomputes a tenant's roll-ups from the
 executions; `read()` is the one aggregate query the page and the API make.
 """
 
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
@@ -19,11 +17,9 @@ from django.utils import timezone
 
 from accounts.models import Tenant
 from apikeys.models import ApiKey
-from usage import stats, transitions
+from usage import stats
 from usage.models import COUNTS_AS_FAILED, ENDED, IN_FLIGHT, DailyUsage, Execution, Flow, Status
 
-# How far a runner's clock may run ahead of ours when it reports a start or end time.
-CLOCK_TOLERANCE = timedelta(minutes=2)
 COUNTERS = ("succeeded", "failed", "in_flight", "ended", "duration_ms")
 
 
@@ -36,7 +32,7 @@ def duration_ms(started_at: datetime, ended_at: datetime) -> int:
     return (ended_at - started_at) // timedelta(milliseconds=1)
 
 
-def _bump(execution: Execution, day: date, **deltas: int) -> None:
+def bump(execution: Execution, day: date, **deltas: int) -> None:
     """Add `deltas` to the execution's bucket, creating it if needed, in one statement."""
     table = connection.ops.quote_name(DailyUsage._meta.db_table)
     values = [deltas.get(name, 0) for name in COUNTERS]
@@ -55,80 +51,6 @@ def _bump(execution: Execution, day: date, **deltas: int) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def _not_in_future(moment: datetime, field: str, now: datetime) -> None:
-    if moment > now + CLOCK_TOLERANCE:
-        raise ValidationError({field: "This time is in the future."})
-
-
-def start(flow: Flow, key: ApiKey | None = None, started_at: datetime | None = None) -> Execution:
-    """A new running execution of `flow`, started by `key` (if any), counted in flight."""
-    now = timezone.now()
-    started_at = started_at or now
-    _not_in_future(started_at, "started_at", now)
-    if key is not None and key.tenant_id != flow.tenant_id:
-        raise ValidationError({"key": "The key belongs to another tenant."})
-    with transaction.atomic():
-        execution = Execution.objects.create(
-            tenant_id=flow.tenant_id, flow=flow, key=key, started_at=started_at
-        )
-        _bump(execution, local_day(flow.tenant, started_at), in_flight=1)
-    return execution
-
-
-def change_status(execution: Execution, target: str, ended_at: datetime | None = None) -> Execution:
-    """Move `execution` to `target` if the change is allowed; ending it moves it from in
-    flight to succeeded or failed on the day it started and adds its duration there.
-
-    A run that ends while compensating is stored as failed (`ended_while_compensating`).
-    Raises ValidationError naming both states for an illegal change.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        # The row lock (PostgreSQL) and the conditional UPDATE (any database) make two
-        # concurrent changes of one execution count once. Only the execution's row: locking
-        # the joined tenant row too would queue every change of the tenant behind it and
-        # deadlock with the foreign-key checks of concurrent inserts.
-        current = (
-            Execution.objects.select_for_update(of=("self",))
-            .select_related("tenant")
-            .get(pk=execution.pk)
-        )
-        transitions.check(current.status, target)
-        fields: dict[str, object] = {"status": target}
-        ending = target in ENDED
-        if ending:
-            ended_at = ended_at or now
-            if ended_at < current.started_at:
-                raise ValidationError({"ended_at": "A run cannot end before it started."})
-            _not_in_future(ended_at, "ended_at", now)
-            fields["ended_at"] = ended_at
-            fields["duration_ms"] = duration_ms(current.started_at, ended_at)
-            if current.status == Status.COMPENSATING:
-                fields["status"] = Status.CANCELLED if target == Status.CANCELLED else Status.FAILED
-                fields["ended_while_compensating"] = True
-        elif ended_at is not None:
-            raise ValidationError({"ended_at": "Only a run that ends has an end time."})
-        updated = Execution.objects.filter(pk=current.pk, status=current.status).update(**fields)
-        if not updated:
-            raise ValidationError({"status": "The execution changed meanwhile; try again."})
-        for name, value in fields.items():
-            setattr(current, name, value)
-        if ending:
-            failed = current.status in COUNTS_AS_FAILED
-            _bump(
-                current,
-                local_day(current.tenant, current.started_at),
-                in_flight=-1,
-                ended=1,
-                succeeded=0 if failed else 1,
-                failed=1 if failed else 0,
-                duration_ms=current.duration_ms or 0,
-            )
-    for name, value in fields.items():
-        setattr(execution, name, value)
-    return execution
 
 
 def recompute(tenant: Tenant) -> list[DailyUsage]:

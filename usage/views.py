@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import tenant_required
-from apikeys.operations import Principal, visible_keys
+from apikeys.keys import Principal, visible_keys
 from usage import rollups, stats
 from usage.filters import flow_filter, key_filter
 from usage.models import Flow

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import members
+from accounts import tenants
 from accounts.forms import SignInForm, SignUpForm, posted
 from accounts.models import User
 
@@ -27,7 +27,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = User.objects.create_user(
                 form.cleaned_data["email"], form.cleaned_data["password"]
             )
-            tenant = members.create_tenant(form.cleaned_data["organisation"], owner=user)
+            tenant = tenants.create_tenant(form.cleaned_data["organisation"], owner=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to Keyward. You own {tenant.name}.")
         return redirect("console-home")

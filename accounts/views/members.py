@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import members
-from accounts.audit import Actor
+from accounts import memberships
 from accounts.decorators import tenant_required
 from accounts.forms import InviteForm, RoleForm, SignUpForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, User, invitation_digest
 from accounts.roles import Role, assignable_roles, can_manage_member, is_admin
-from accounts.tenancy import get_for_tenant_or_404
+from core.acting import Actor
+from core.tenancy import get_for_tenant_or_404
 
 
 def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
@@ -60,7 +60,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST, by=me)
     if not form.is_valid():
         return _members_page(request, invite_form=form)
-    invitation, token = members.invite(
+    invitation, token = memberships.invite(
         Actor.from_request(request), me, form.cleaned_data["email"], form.cleaned_data["role"]
     )
     link = request.build_absolute_uri(reverse("invitation", args=[token]))
@@ -86,7 +86,7 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose one of the roles offered.")
         return redirect("members")
     try:
-        members.change_role(Actor.from_request(request), me, target, form.cleaned_data["role"])
+        memberships.change_role(Actor.from_request(request), me, target, form.cleaned_data["role"])
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -100,7 +100,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
     if request.method == "POST":
         try:
-            members.remove(Actor.from_request(request), me, target)
+            memberships.remove(Actor.from_request(request), me, target)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -119,7 +119,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
     if request.method == "POST":
         try:
-            members.transfer_ownership(Actor.from_request(request), me, target)
+            memberships.transfer_ownership(Actor.from_request(request), me, target)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -136,7 +136,7 @@ def leave(request: HttpRequest) -> HttpResponse:
     me = request.membership  # type: ignore[attr-defined]
     if request.method == "POST":
         try:
-            members.leave(Actor.from_request(request), me)
+            memberships.leave(Actor.from_request(request), me)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("members")
@@ -150,7 +150,7 @@ def leave(request: HttpRequest) -> HttpResponse:
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)  # type: ignore[attr-defined]
     try:
-        members.revoke_invitation(Actor.from_request(request), request.membership, invitation)  # type: ignore[attr-defined]
+        memberships.revoke_invitation(Actor.from_request(request), request.membership, invitation)  # type: ignore[attr-defined]
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -169,8 +169,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
     user = request.user if request.user.is_authenticated else None
     try:
-        found = members.check_invitation(found, user)  # type: ignore[arg-type]
-    except members.InvitationRefused as refusal:
+        found = memberships.check_invitation(found, user)  # type: ignore[arg-type]
+    except memberships.InvitationRefused as refusal:
         return render(request, "accounts/invitation_refused.html", {"reason": refusal}, status=410)
 
     signup_form = None
@@ -192,7 +192,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     elif request.method == "POST":
         try:
             _accept(request, token, user)  # type: ignore[arg-type]
-        except members.InvitationRefused as refusal:
+        except memberships.InvitationRefused as refusal:
             return render(
                 request, "accounts/invitation_refused.html", {"reason": refusal}, status=410
             )
@@ -202,7 +202,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _accept(request: HttpRequest, token: str, user: User) -> None:
-    membership = members.accept_invitation(
+    membership = memberships.accept_invitation(
         Actor(user=user, label=user.email, ip=Actor.from_request(request).ip), token, user
     )
     request.session[SESSION_KEY] = membership.tenant_id

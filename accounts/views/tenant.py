@@ -12,14 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import audit, members
-from accounts.audit import Actor
+from accounts import audit, tenants
 from accounts.decorators import tenant_required
 from accounts.forms import SwitchTenantForm, TenantCreateForm, TenantSettingsForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Membership
 from accounts.roles import Role, is_owner
 from accounts.signals import tenant_time_zone_changed
+from core.acting import Actor
 
 AUDIT_PAGE_SIZE = 50
 
@@ -60,7 +60,7 @@ def switch_tenant(request: HttpRequest) -> HttpResponse:
 def create_tenant(request: HttpRequest) -> HttpResponse:
     form = TenantCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        tenant = members.create_tenant(form.cleaned_data["name"], owner=request.user)  # type: ignore[arg-type]
+        tenant = tenants.create_tenant(form.cleaned_data["name"], owner=request.user)  # type: ignore[arg-type]
         request.session[SESSION_KEY] = tenant.pk
         messages.success(request, f"{tenant.name} is ready. You are its owner.")
         return redirect("console-home")

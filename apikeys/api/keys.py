@@ -13,9 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apikeys import operations
-from apikeys.api.base import TenantScopedViewSet
-from apikeys.api.exceptions import InsufficientScope
+from apikeys import keys
 from apikeys.api.serializers import (
     KeyCreateSerializer,
     KeySerializer,
@@ -23,6 +21,8 @@ from apikeys.api.serializers import (
     RegenerateSerializer,
 )
 from apikeys.models import ApiKey
+from core.api.base import TenantScopedViewSet
+from core.api.exceptions import InsufficientScope
 
 
 @sensitive_variables()
@@ -50,7 +50,7 @@ class KeyViewSet(
     }
 
     def scope(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return (queryset & operations.visible_keys(self.principal())).select_related("user")
+        return (queryset & keys.visible_keys(self.principal())).select_related("user")
 
     @extend_schema(request=KeyCreateSerializer, responses={201: NewKeySerializer})
     @sensitive_variables()
@@ -63,7 +63,7 @@ class KeyViewSet(
         missing = [scope for scope in scopes if scope not in caller.scopes]
         if missing:
             raise InsufficientScope(missing)  # a key never mints more than it holds
-        key, raw = operations.create(
+        key, raw = keys.create(
             self.actor(),
             self.principal(),
             kind=data["kind"],
@@ -78,7 +78,7 @@ class KeyViewSet(
     def destroy(self, request: Request, id: str) -> Response:
         """Revoke the key (at once: every request checks the database)."""
         key = self.get_object()
-        operations.revoke(self.actor(), self.principal(), key)
+        keys.revoke(self.actor(), self.principal(), key)
         return Response(KeySerializer(key).data)
 
     @extend_schema(request=RegenerateSerializer, responses={200: NewKeySerializer})
@@ -92,5 +92,5 @@ class KeyViewSet(
         seconds = form.validated_data["grace_seconds"]
         key = self.get_object()
         grace = timedelta(seconds=seconds) if seconds else None
-        raw = operations.regenerate(self.actor(), self.principal(), key, grace)
+        raw = keys.regenerate(self.actor(), self.principal(), key, grace)
         return show_once(key, raw, status.HTTP_200_OK)

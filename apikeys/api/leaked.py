@@ -14,13 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.audit import Actor
 from accounts.models import Membership
-from accounts.network import client_ip
 from accounts.roles import Role
-from apikeys import operations, ratelimit
+from apikeys import keys
 from apikeys.api.serializers import LeakReceiptSerializer, LeakReportSerializer
 from apikeys.models import ApiKey
+from core import ratelimit
+from core.acting import Actor
+from core.network import client_ip
 
 RECEIPT = {
     "status": "received",
@@ -77,7 +78,7 @@ class LeakReportView(APIView):
         reporter = form.validated_data["reporter"].strip()
         label = f"leak report{f': {reporter}' if reporter else ''}"
         actor = Actor(user=None, label=label, ip=client_ip(request._request))
-        revoked = operations.report_leaked(actor, form.validated_data["keys"])
+        revoked = keys.report_leaked(actor, form.validated_data["keys"])
         if revoked:
             notify(revoked, reporter)
         return Response(RECEIPT, status=status.HTTP_202_ACCEPTED)

@@ -6,18 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apikeys.keys import GRACE_MAX, GRACE_MIN
 from apikeys.models import ApiKey, Kind
-from apikeys.operations import GRACE_MAX, GRACE_MIN
 from apikeys.scopes import SCOPES
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers, booleans and lists instead of stringifying them."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+from core.api.fields import StrictCharField
 
 
 class KeySerializer(serializers.ModelSerializer[ApiKey]):

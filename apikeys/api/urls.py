@@ -3,10 +3,10 @@ from typing import Any
 from django.urls import path
 
 from apikeys.api import schema  # noqa: F401  (registers the API-key security schemes)
-from apikeys.api.base import router_for
 from apikeys.api.keys import KeyViewSet
 from apikeys.api.leaked import LeakReportView
 from apikeys.api.views import WhoAmIView
+from core.api.base import router_for
 
 urlpatterns: list[Any] = [
     path("whoami", WhoAmIView.as_view(), name="api-whoami"),

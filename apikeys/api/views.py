@@ -1,18 +1,16 @@
-"""`/whoami` and the JSON 404 for unknown API paths."""
+"""`/whoami`: who a key acts as."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
-from rest_framework.permissions import AllowAny
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apikeys.api.base import TenantAPIView
 from apikeys.models import ApiKey
+from core.api.base import TenantAPIView
 
 
 class WhoAmISerializer(serializers.Serializer[Any]):
@@ -51,16 +49,3 @@ class WhoAmIView(TenantAPIView):
                 },
             }
         )
-
-
-class NotFoundView(APIView):
-    """Every unknown path under /api/: a JSON 404 rather than Django's HTML page."""
-
-    permission_classes = [AllowAny]
-    required_scopes: list[str] = []
-    schema = None  # not part of the documented API
-
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise exceptions.NotFound("No such API endpoint.")
-
-    post = put = patch = delete = head = options = get

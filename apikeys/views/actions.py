@@ -9,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.audit import Actor
 from accounts.decorators import tenant_required
-from apikeys import operations
+from apikeys import keys
 from apikeys.forms import RegenerateKeyForm
 from apikeys.models import ApiKey
 from apikeys.views import nonces
@@ -23,6 +22,7 @@ from apikeys.views.common import (
     principal_of,
     show_once,
 )
+from core.acting import Actor
 
 
 @tenant_required()
@@ -30,7 +30,7 @@ def key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     key = manageable_key(request, public_id)
     if request.method != "POST":
         return render(request, "apikeys/revoke.html", {"key": key})
-    if operations.revoke(Actor.from_request(request), principal_of(request), key):
+    if keys.revoke(Actor.from_request(request), principal_of(request), key):
         messages.success(request, f"“{key.name}” was revoked. It no longer works.")
     else:
         messages.info(request, f"“{key.name}” was already revoked.")
@@ -72,7 +72,7 @@ def key_regenerate(request: HttpRequest, public_id: str) -> HttpResponse:
         )
         return _regenerate_page(request, key, form)
     try:
-        raw = operations.regenerate(
+        raw = keys.regenerate(
             Actor.from_request(request), principal_of(request), key, form.cleaned_data["grace"]
         )
     except ValidationError as error:

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.tenancy import get_for_tenant_or_404
+from apikeys.keys import Principal, can_manage, visible_keys
 from apikeys.models import ApiKey
-from apikeys.operations import Principal, can_manage, visible_keys
+from core.tenancy import get_for_tenant_or_404
 
 
 def principal_of(request: HttpRequest) -> Principal:

@@ -11,10 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.audit import Actor
 from accounts.decorators import tenant_required
 from accounts.roles import is_admin
-from apikeys import operations
+from apikeys import keys
 from apikeys.forms import CreateKeyForm
 from apikeys.models import Kind
 from apikeys.views import nonces
@@ -26,22 +25,23 @@ from apikeys.views.common import (
     principal_of,
     show_once,
 )
+from core.acting import Actor
 
 CREATE = "create"
-# operations.create names fields after the model; the form after what the user sees.
+# keys.create names fields after the model; the form after what the user sees.
 FORM_FIELDS = {"name": "name", "expires_at": "expires_on", "scopes": "scopes", "kind": "kind"}
 
 
 @tenant_required()
 def key_list(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
-    keys = operations.visible_keys(principal).select_related("user", "created_by")
+    visible = keys.visible_keys(principal).select_related("user", "created_by")
     rows: list[dict[str, Any]] = [
         {
             "key": key,
-            "can_manage": operations.can_manage(principal, key),
+            "can_manage": keys.can_manage(principal, key),
         }
-        for key in keys
+        for key in visible
     ]
     context = {
         "live_rows": [row for row in rows if row["key"].revoked_at is None],
@@ -89,7 +89,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, form)
     try:
-        key, raw = operations.create(
+        key, raw = keys.create(
             Actor.from_request(request),
             principal_of(request),
             kind=form.cleaned_data["kind"],

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from accounts import audit
-from accounts.audit import Actor
 from accounts.models import AuditAction, AuditEvent, Invitation, Membership
 from accounts.roles import Role
+from core.acting import Actor
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.audit import Actor
 from accounts.models import Membership
 from apikeys import crypto
+from apikeys.keys import Principal, regenerate
 from apikeys.models import ApiKey
-from apikeys.operations import Principal, regenerate
+from core.acting import Actor
 from tests.api.conftest import ApiClient, mint
 
 WHOAMI = "/api/v1/whoami"

@@ -15,7 +15,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Tenant, User
-from accounts.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet
 from tests.api.conftest import ApiClient, mint
 
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -76,12 +76,12 @@ def test_a_previous_secret_still_in_its_grace_period_is_live_and_revokes_its_key
     import time_machine
     from django.utils import timezone
 
-    from accounts.audit import Actor
-    from apikeys import operations
+    from apikeys import keys
+    from core.acting import Actor
 
     key, old = owner_key
-    principal = operations.Principal(tenant=key.tenant, role="owner", user=key.user)
-    new = operations.regenerate(Actor.system(), principal, key, grace=timedelta(hours=1))
+    principal = keys.Principal(tenant=key.tenant, role="owner", user=key.user)
+    new = keys.regenerate(Actor.system(), principal, key, grace=timedelta(hours=1))
     assert ApiClient(old).get("/api/v1/whoami").status_code == 200  # inside the grace
     response = ApiClient(None).post("/api/v1/keys/leaked", {"keys": [old]}, "application/json")
     assert response.status_code == 202
@@ -91,8 +91,8 @@ def test_a_previous_secret_still_in_its_grace_period_is_live_and_revokes_its_key
         refused = ApiClient(secret).get("/api/v1/whoami")
         assert refused.json()["error"]["code"] == "revoked_key"
     # After its grace an old secret is already dead: reporting it changes nothing.
-    other, other_old = operations.create(Actor.system(), principal, kind="user", name="later")
-    operations.regenerate(Actor.system(), principal, other, grace=timedelta(hours=1))
+    other, other_old = keys.create(Actor.system(), principal, kind="user", name="later")
+    keys.regenerate(Actor.system(), principal, other, grace=timedelta(hours=1))
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         ApiClient(None).post("/api/v1/keys/leaked", {"keys": [other_old]}, "application/json")
     other.refresh_from_db()

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apikeys import crypto
-from apikeys.ratelimit import Rate
+from core.ratelimit import Rate
 from tests.api.conftest import ApiClient
 
 NOW = datetime(2030, 1, 1, 12, 0, 10, tzinfo=UTC)  # 10 s into a minute window
@@ -123,7 +123,7 @@ COUNTER = textwrap.dedent(
     """
     import django, sys
     django.setup()
-    from apikeys.ratelimit import Rate, hit
+    from core.ratelimit import Rate, hit
     allowed = sum(not hit("shared-test", Rate(12, 60), now=1_900_000_010).exceeded
                   for _ in range(10))
     print(allowed)

@@ -10,12 +10,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import audit
-from accounts.audit import Actor
 from accounts.models import AuditAction
 from accounts.roles import Role
 from apikeys.models import Kind, create_key
 from conftest import join, make_tenant, make_user
-from usage import rollups
+from core.acting import Actor
+from usage import executions
 from usage.flows import create_flow
 from usage.models import Status
 
@@ -49,9 +49,9 @@ def test_each_role_sees_its_console_pages(browsing: Any, screenshot: Any, role: 
     flow = create_flow(tenant, "Nightly import")
     started = timezone.now() - timedelta(hours=1)
     for status in [Status.SUCCEEDED, Status.SUCCEEDED, Status.FAILED, None]:
-        execution = rollups.start(flow, None, started_at=started)
+        execution = executions.start(flow, None, started_at=started)
         if status:
-            rollups.change_status(execution, status, ended_at=started + timedelta(seconds=4))
+            executions.change_status(execution, status, ended_at=started + timedelta(seconds=4))
     page = browsing.page(me)
 
     for name, (url, heading) in PAGES.items():

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from apikeys.models import Kind, create_key
 from conftest import join, make_tenant, make_user
-from usage import rollups
+from usage import executions
 from usage.flows import create_flow
 from usage.models import Status
 
@@ -23,9 +23,9 @@ pytestmark = pytest.mark.browser
 def record_runs(flow: Any, days_ago: int, ok: int, failed: int, live: int) -> None:
     started = timezone.now() - timedelta(days=days_ago, minutes=30)
     for status in [Status.SUCCEEDED] * ok + [Status.FAILED] * failed + [None] * live:
-        execution = rollups.start(flow, None, started_at=started)
+        execution = executions.start(flow, None, started_at=started)
         if status:
-            rollups.change_status(execution, status, ended_at=started + timedelta(seconds=2))
+            executions.change_status(execution, status, ended_at=started + timedelta(seconds=2))
 
 
 def expect_tooltip(page: Any, date: str, total: str, ok: str, failed: str, live: str) -> None:

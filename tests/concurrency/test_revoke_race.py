@@ -8,11 +8,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from accounts.audit import Actor
 from accounts.models import Tenant, User
 from accounts.roles import Role
-from apikeys import operations
+from apikeys import keys
 from apikeys.models import ApiKey
+from core.acting import Actor
 from tests.api.conftest import ApiClient, mint
 from tests.concurrency.helpers import POSTGRES_ONLY, together
 
@@ -50,8 +50,8 @@ def test_no_request_starting_after_a_revoke_commits_succeeds(tenant: Tenant, own
     def revoke() -> None:
         assert answered.wait(60), "the requests never got going"
         revoke_times["began"] = time.monotonic()
-        principal = operations.Principal(tenant=tenant, role=Role.OWNER, user=owner)
-        assert operations.revoke(Actor.system("race"), principal, ApiKey.objects.get(pk=key.pk))
+        principal = keys.Principal(tenant=tenant, role=Role.OWNER, user=owner)
+        assert keys.revoke(Actor.system("race"), principal, ApiKey.objects.get(pk=key.pk))
         # revoke() returns after its transaction committed: later starts are "after".
         revoke_times["committed"] = time.monotonic()
 

@@ -15,7 +15,7 @@ import pytest
 from accounts.models import AuditEvent
 from apikeys.models import ApiKey
 from tests.api.conftest import ApiClient, mint
-from usage import rollups
+from usage import executions
 from usage.flows import create_flow
 from usage.models import DailyUsage, Execution, Flow
 
@@ -255,7 +255,7 @@ def snapshot() -> tuple[Any, ...]:
 def world(tenant: Any, owner: Any) -> dict[str, str]:
     key, raw = mint(tenant, owner, name="corpus key")
     flow = create_flow(tenant, "F", slug="f")
-    run = rollups.start(flow)
+    run = executions.start(flow)
     return {"raw": raw, "key": key.public_id, "flow": flow.public_id, "run": run.public_id}
 
 

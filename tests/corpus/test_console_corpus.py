@@ -15,10 +15,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from accounts import members
-from accounts.audit import Actor
+from accounts import memberships
 from accounts.models import AuditEvent, Invitation, Membership, Tenant, User
 from apikeys.models import ApiKey
+from core.acting import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -575,9 +575,9 @@ def world(
     """Ids and tokens the cases' paths refer to."""
     actor = Actor(user=owner, label=owner.email)
     by = Membership.objects.get(user=owner)
-    invitation, token = members.invite(actor, by, "new@acme.test", "member")
+    invitation, token = memberships.invite(actor, by, "new@acme.test", "member")
     foreign_by = Membership.objects.get(user=outsider)
-    foreign_invitation, _ = members.invite(
+    foreign_invitation, _ = memberships.invite(
         Actor(user=outsider, label=outsider.email), foreign_by, "x@globex.test", "member"
     )
     mail.outbox.clear()

@@ -19,7 +19,7 @@ from django.core.management import call_command  # noqa: E402
 from django.http import HttpResponseBase  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from accounts import members  # noqa: E402
+from accounts import tenants  # noqa: E402
 from accounts.models import User  # noqa: E402
 
 HOST = "keyward.example.com"
@@ -45,7 +45,7 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
     user = User.objects.create_user("owner@example.com", PASSWORD)
-    members.create_tenant("Production Ltd", owner=user)
+    tenants.create_tenant("Production Ltd", owner=user)
 
     client = Client(HTTP_HOST=HOST)
     out = {

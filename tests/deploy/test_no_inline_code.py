@@ -15,11 +15,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import members
-from accounts.audit import Actor
+from accounts import memberships
 from accounts.models import Membership, Tenant, User
 from apikeys.models import ApiKey, Kind, create_key
 from conftest import make_user
+from core.acting import Actor
 
 SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.I | re.S)
 TAG_RE = re.compile(r"<[a-zA-Z][^<>]*>", re.S)
@@ -68,7 +68,7 @@ def pages(
     owner_client, member_client, anonymous = client_for(owner), client_for(member), Client()
     target = Membership.objects.get(user=member)
     owner_membership = Membership.objects.get(user=owner)
-    _, token = members.invite(
+    _, token = memberships.invite(
         Actor(user=owner, label=owner.email), owner_membership, "new@acme.test", "member"
     )
     key, _ = create_key(tenant=tenant, kind=Kind.USER, name="Laptop", user=owner)

@@ -29,7 +29,7 @@ from accounts.models import Tenant
 from apikeys.models import ApiKey, Kind, create_key, new_public_id
 from config.wsgi import application
 from conftest import join, make_tenant, make_user
-from usage import rollups
+from usage import executions
 from usage.flows import create_flow
 from usage.models import new_execution_id, new_flow_id
 
@@ -78,7 +78,7 @@ def side(name: str, email: str) -> Side:
     key, raw = create_key(tenant=tenant, kind=Kind.USER, name=f"{name} owner key", user=user)
     team, _ = create_key(tenant=tenant, kind=Kind.TEAM, name=f"{name} team key")
     flow = create_flow(tenant, f"{name} nightly flow")
-    execution = rollups.start(flow, key)
+    execution = executions.start(flow, key)
     markers = [
         name,
         email,

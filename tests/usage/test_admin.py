@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from conftest import make_user
-from usage import rollups
+from usage import executions
 from usage.models import Flow
 
 
@@ -19,14 +19,14 @@ def staff(db: None) -> Client:
 
 @pytest.mark.parametrize("model", ["flow", "execution", "dailyusage"])
 def test_changelists_render_with_data(staff: Client, flow: Flow, model: str) -> None:
-    rollups.start(flow)
+    executions.start(flow)
     response = staff.get(f"/admin/usage/{model}/")
     assert response.status_code == 200
     assert "Invoice sync" in response.content.decode()
 
 
 def test_executions_cannot_be_edited_or_added_in_the_admin(staff: Client, flow: Flow) -> None:
-    execution = rollups.start(flow)
+    execution = executions.start(flow)
     assert staff.get("/admin/usage/execution/add/").status_code == 403
     page = staff.get(f"/admin/usage/execution/{execution.pk}/change/").content.decode()
     assert 'name="status"' not in page

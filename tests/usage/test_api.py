@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Tenant, User
 from apikeys.models import ApiKey
 from tests.api.conftest import ApiClient, mint
-from usage import rollups
+from usage import executions
 from usage.models import Execution, Flow, Status
 
 Key = tuple[ApiKey, str]
@@ -88,7 +88,7 @@ def test_patching_to_succeeded_moves_todays_bar(client: ApiClient, flow: Flow) -
 
 
 def test_runner_may_report_the_end_time(client: ApiClient, flow: Flow) -> None:
-    run = rollups.start(flow, started_at=timezone.now() - timedelta(minutes=10))
+    run = executions.start(flow, started_at=timezone.now() - timedelta(minutes=10))
     ended = (run.started_at + timedelta(seconds=42)).isoformat()
     response = client.patch(
         f"/api/v1/executions/{run.public_id}",
@@ -99,8 +99,8 @@ def test_runner_may_report_the_end_time(client: ApiClient, flow: Flow) -> None:
 
 
 def test_an_illegal_change_is_400_naming_both_states(client: ApiClient, flow: Flow) -> None:
-    run = rollups.start(flow)
-    rollups.change_status(run, Status.SUCCEEDED)
+    run = executions.start(flow)
+    executions.change_status(run, Status.SUCCEEDED)
     response = client.patch(
         f"/api/v1/executions/{run.public_id}", {"status": "running"}, "application/json"
     )
@@ -115,14 +115,14 @@ def test_an_illegal_change_is_400_naming_both_states(client: ApiClient, flow: Fl
     [{}, {"status": "done"}, {"status": "succeeded", "ended_at": "yesterday"}, {"status": 3}],
 )
 def test_bad_patch_bodies_are_400(client: ApiClient, flow: Flow, body: dict) -> None:
-    run = rollups.start(flow)
+    run = executions.start(flow)
     response = client.patch(f"/api/v1/executions/{run.public_id}", body, "application/json")
     assert response.status_code == 400
     assert Execution.objects.get(pk=run.pk).status == Status.RUNNING
 
 
 def test_an_end_in_the_future_is_400(client: ApiClient, flow: Flow) -> None:
-    run = rollups.start(flow)
+    run = executions.start(flow)
     later = (timezone.now() + timedelta(hours=2)).isoformat()
     response = client.patch(
         f"/api/v1/executions/{run.public_id}",
@@ -133,7 +133,7 @@ def test_an_end_in_the_future_is_400(client: ApiClient, flow: Flow) -> None:
 
 
 def test_put_is_not_allowed(client: ApiClient, flow: Flow) -> None:
-    run = rollups.start(flow)
+    run = executions.start(flow)
     response = client.put(
         f"/api/v1/executions/{run.public_id}", {"status": "paused"}, "application/json"
     )
@@ -146,10 +146,10 @@ def test_executions_are_filtered_by_status_flow_key_and_since(
     from usage.flows import create_flow
 
     other = create_flow(tenant, "Other")
-    old = rollups.start(flow, started_at=timezone.now() - timedelta(days=3))
-    mine = rollups.start(flow, key=owner_key[0])
-    rollups.change_status(mine, Status.PAUSED)
-    elsewhere = rollups.start(other)
+    old = executions.start(flow, started_at=timezone.now() - timedelta(days=3))
+    mine = executions.start(flow, key=owner_key[0])
+    executions.change_status(mine, Status.PAUSED)
+    elsewhere = executions.start(other)
 
     def ids(query: str) -> list[str]:
         return [e["id"] for e in client.get(f"/api/v1/executions?{query}").json()["results"]]
@@ -171,7 +171,7 @@ def test_invalid_execution_filters_are_400(client: ApiClient, query: str) -> Non
 
 def test_executions_are_cursor_paginated(client: ApiClient, flow: Flow) -> None:
     started = timezone.now() - timedelta(hours=1)
-    made = {rollups.start(flow, started_at=started).public_id for _ in range(5)}
+    made = {executions.start(flow, started_at=started).public_id for _ in range(5)}
     seen: list[str] = []
     url: str | None = "/api/v1/executions?limit=2"
     while url:
@@ -186,9 +186,9 @@ def test_usage_returns_the_window_cards_and_days(
 ) -> None:
     tenant.time_zone = "Asia/Tokyo"
     tenant.save()
-    run = rollups.start(flow, started_at=timezone.now() - timedelta(minutes=5))
-    rollups.change_status(run, Status.CANCELLED, ended_at=run.started_at + timedelta(seconds=2))
-    rollups.start(flow)
+    run = executions.start(flow, started_at=timezone.now() - timedelta(minutes=5))
+    executions.change_status(run, Status.CANCELLED, ended_at=run.started_at + timedelta(seconds=2))
+    executions.start(flow)
     data = client.get("/api/v1/usage?days=7").json()
     assert data["time_zone"] == "Asia/Tokyo"
     assert len(data["days"]) == 7 and data["days"][-1]["date"] == data["end"]
@@ -234,7 +234,7 @@ def test_each_endpoint_needs_its_scope(
 ) -> None:
     from apikeys.scopes import SCOPES
 
-    run = rollups.start(flow)
+    run = executions.start(flow)
     url = path.format(flow=flow.public_id, run=run.public_id)
     _key, raw = mint(tenant, owner, scopes=[s for s in SCOPES if s != scope])
     response = getattr(ApiClient(raw), method)(url, {}, "application/json")

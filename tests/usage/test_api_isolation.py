@@ -8,7 +8,7 @@ import pytest
 
 from apikeys.models import ApiKey
 from tests.api.conftest import ApiClient
-from usage import rollups
+from usage import executions
 from usage.models import Execution, Flow, Status
 
 Key = tuple[ApiKey, str]
@@ -16,7 +16,7 @@ Key = tuple[ApiKey, str]
 
 @pytest.fixture
 def run(flow: Flow, owner_key: Key) -> Execution:
-    return rollups.start(flow, key=owner_key[0])
+    return executions.start(flow, key=owner_key[0])
 
 
 def call(client: ApiClient, method: str, url: str) -> Any:

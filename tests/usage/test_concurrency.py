@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import make_tenant
-from usage import rollups
+from usage import executions
 from usage.flows import create_flow
 from usage.models import DailyUsage, Execution, Flow, Status
 
@@ -54,7 +54,7 @@ def test_concurrent_starts_of_one_bucket_lose_no_count(busy_flow: Flow) -> None:
     started = timezone.now() - timedelta(minutes=1)
 
     def start(i: int) -> None:
-        rollups.start(Flow.objects.get(pk=busy_flow.pk), started_at=started)
+        executions.start(Flow.objects.get(pk=busy_flow.pk), started_at=started)
 
     assert together(start) == []
     bucket = DailyUsage.objects.get(flow=busy_flow)
@@ -63,10 +63,10 @@ def test_concurrent_starts_of_one_bucket_lose_no_count(busy_flow: Flow) -> None:
 
 def test_concurrent_ends_of_one_bucket_lose_no_count(busy_flow: Flow) -> None:
     started = timezone.now() - timedelta(minutes=1)
-    runs = [rollups.start(busy_flow, started_at=started) for _ in range(THREADS)]
+    runs = [executions.start(busy_flow, started_at=started) for _ in range(THREADS)]
 
     def end(i: int) -> None:
-        rollups.change_status(Execution.objects.get(pk=runs[i].pk), Status.SUCCEEDED)
+        executions.change_status(Execution.objects.get(pk=runs[i].pk), Status.SUCCEEDED)
 
     assert together(end) == []
     bucket = DailyUsage.objects.get(flow=busy_flow)
@@ -74,11 +74,11 @@ def test_concurrent_ends_of_one_bucket_lose_no_count(busy_flow: Flow) -> None:
 
 
 def test_concurrent_ends_of_one_run_count_it_once(busy_flow: Flow) -> None:
-    run = rollups.start(busy_flow, started_at=timezone.now() - timedelta(minutes=1))
+    run = executions.start(busy_flow, started_at=timezone.now() - timedelta(minutes=1))
     targets = [Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.PAUSED]
 
     def end(i: int) -> None:
-        rollups.change_status(Execution.objects.get(pk=run.pk), targets[i % len(targets)])
+        executions.change_status(Execution.objects.get(pk=run.pk), targets[i % len(targets)])
 
     errors = together(end)
     bucket = DailyUsage.objects.get(flow=busy_flow)

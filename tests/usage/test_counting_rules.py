@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from accounts.models import Tenant
-from usage import rollups, stats
+from usage import executions, rollups, stats
 from usage.models import Flow, Status
 
 from .helpers import at
@@ -16,11 +16,11 @@ NOW = at("2024-06-15T12:00:00+00:00")
 def run(flow: Flow, status: str | None, minutes_ago: int = 60, seconds: int = 10) -> None:
     """Start a run `minutes_ago` before NOW and, for an ended status, end it after `seconds`."""
     started = NOW - timedelta(minutes=minutes_ago)
-    execution = rollups.start(flow, started_at=started)
+    execution = executions.start(flow, started_at=started)
     if status == Status.COMPENSATING or status == Status.PAUSED:
-        rollups.change_status(execution, status)
+        executions.change_status(execution, status)
     elif status is not None:
-        rollups.change_status(execution, status, ended_at=started + timedelta(seconds=seconds))
+        executions.change_status(execution, status, ended_at=started + timedelta(seconds=seconds))
 
 
 def cards(tenant: Tenant) -> stats.Cards:
@@ -48,10 +48,10 @@ def test_cancelled_runs_count_as_failed(tenant: Tenant, flow: Flow) -> None:
 
 
 def test_runs_ended_while_compensating_count_as_failed(tenant: Tenant, flow: Flow) -> None:
-    execution = rollups.start(flow, started_at=NOW - timedelta(hours=1))
-    rollups.change_status(execution, Status.COMPENSATING)
+    execution = executions.start(flow, started_at=NOW - timedelta(hours=1))
+    executions.change_status(execution, Status.COMPENSATING)
     # The runner reports the compensation finished cleanly: the run still failed.
-    rollups.change_status(execution, Status.SUCCEEDED, ended_at=NOW - timedelta(minutes=59))
+    executions.change_status(execution, Status.SUCCEEDED, ended_at=NOW - timedelta(minutes=59))
     execution.refresh_from_db()
     assert execution.status == Status.FAILED
     assert execution.ended_while_compensating
@@ -110,8 +110,8 @@ def test_runs_are_bucketed_by_the_local_day_they_started(tenant: Tenant, flow: F
     tenant.time_zone = "America/New_York"
     tenant.save()
     # 02:00 UTC on 15 June is 22:00 on 14 June in New York; it ends on the 15th.
-    execution = rollups.start(flow, started_at=at("2024-06-15T02:00:00+00:00"))
-    rollups.change_status(execution, Status.SUCCEEDED, ended_at=at("2024-06-15T05:00:00+00:00"))
+    execution = executions.start(flow, started_at=at("2024-06-15T02:00:00+00:00"))
+    executions.change_status(execution, Status.SUCCEEDED, ended_at=at("2024-06-15T05:00:00+00:00"))
     by_day = {d.day: d for d in rollups.read(tenant, days=3, now=NOW).days}
     assert by_day[date(2024, 6, 14)].succeeded == 1
     assert by_day[date(2024, 6, 15)].total == 0
@@ -129,9 +129,9 @@ def test_usage_filters_by_flow_and_key(tenant: Tenant, flow: Flow, owner: object
 
     key, _raw = create_key(tenant=tenant, kind=Kind.TEAM, name="ci")
     other = create_flow(tenant, "Nightly export")
-    rollups.start(flow, key=key, started_at=NOW - timedelta(hours=1))
-    rollups.start(flow, started_at=NOW - timedelta(hours=1))
-    rollups.start(other, started_at=NOW - timedelta(hours=1))
+    executions.start(flow, key=key, started_at=NOW - timedelta(hours=1))
+    executions.start(flow, started_at=NOW - timedelta(hours=1))
+    executions.start(other, started_at=NOW - timedelta(hours=1))
     total = lambda **kw: stats.cards(rollups.read(tenant, now=NOW, **kw).days).executions  # noqa: E731
     assert total() == 3
     assert total(flow=flow) == 2

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Tenant, User
 from apikeys.models import ApiKey, Kind, create_key
-from usage import rollups
+from usage import executions
 from usage.flows import create_flow
 from usage.models import Flow, Status
 
@@ -24,9 +24,9 @@ def runs(
 ) -> None:
     started = timezone.now() - timedelta(minutes=30)
     for status in [Status.SUCCEEDED] * ok + [Status.FAILED] * failed + [None] * live:
-        execution = rollups.start(flow, key, started_at=started)
+        execution = executions.start(flow, key, started_at=started)
         if status:
-            rollups.change_status(execution, status, ended_at=started + timedelta(seconds=3))
+            executions.change_status(execution, status, ended_at=started + timedelta(seconds=3))
 
 
 def card(html: str, name: str) -> str:

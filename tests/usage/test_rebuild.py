@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Tenant, User
-from usage import rollups
+from usage import executions
 from usage.models import DailyUsage, Flow, Status
 
 from .helpers import at, buckets
@@ -26,9 +26,9 @@ def some_runs(flow: Flow) -> None:
         (50, Status.CANCELLED),
     ]:
         started = LATE + timedelta(minutes=minutes)
-        execution = rollups.start(flow, started_at=started)
+        execution = executions.start(flow, started_at=started)
         if status:
-            rollups.change_status(
+            executions.change_status(
                 execution, status, ended_at=started + timedelta(seconds=minutes + 1)
             )
 

@@ -18,7 +18,7 @@ from accounts.models import Tenant
 from accounts.signals import tenant_time_zone_changed
 from apikeys.models import Kind, create_key
 from conftest import make_tenant
-from usage import rollups, stats
+from usage import executions, rollups, stats
 from usage.flows import create_flow
 from usage.models import COUNTS_AS_FAILED, ENDED, Execution, Status
 
@@ -109,7 +109,7 @@ def test_roll_ups_always_equal_a_recomputation(
     for step in script:
         if isinstance(step, Start):
             started = change + step.offset_ms * MS
-            runs.append(rollups.start(flows[step.flow], keys[step.key], started_at=started))
+            runs.append(executions.start(flows[step.flow], keys[step.key], started_at=started))
         elif isinstance(step, Change) and runs:
             execution = runs[step.execution % len(runs)]
             ended_at = None
@@ -117,7 +117,7 @@ def test_roll_ups_always_equal_a_recomputation(
                 ended_at = execution.started_at + step.after_ms * MS
             # An illegal change raises, and must have changed nothing.
             with contextlib.suppress(ValidationError):
-                rollups.change_status(execution, step.target, ended_at=ended_at)
+                executions.change_status(execution, step.target, ended_at=ended_at)
         elif isinstance(step, Rezone):
             tenant.time_zone = step.time_zone
             tenant.save()

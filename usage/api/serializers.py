@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apikeys.api.serializers import StrictCharField
+from core.api.fields import StrictCharField
 from usage import stats
 from usage.models import Execution, Flow, Status
 

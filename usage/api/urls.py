@@ -2,7 +2,7 @@ from typing import Any
 
 from django.urls import path
 
-from apikeys.api.base import router_for
+from core.api.base import router_for
 from usage.api.views import ExecutionViewSet, FlowViewSet, UsageView
 
 urlpatterns: list[Any] = [

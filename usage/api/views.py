@@ -15,9 +15,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apikeys.api.base import TenantAPIView, TenantScopedViewSet
 from apikeys.models import ApiKey
-from usage import rollups, stats
+from core.api.base import TenantAPIView, TenantScopedViewSet
+from usage import executions, rollups, stats
 from usage.api.serializers import (
     ErrorSerializer,
     ExecutionFilterSerializer,
@@ -65,7 +65,7 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
     def invoke(self, request: Request, id: str) -> Response:
         """Start a run of the flow, now, attributed to the calling key."""
         key: ApiKey = request.auth  # type: ignore[assignment]
-        execution = rollups.start(self.get_object(), key=key)
+        execution = executions.start(self.get_object(), key=key)
         return Response(ExecutionSerializer(execution).data, status=status.HTTP_201_CREATED)
 
 
@@ -116,7 +116,7 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         execution = self.get_object()  # another tenant's id is a 404 whatever the body
         form = ExecutionUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        execution = rollups.change_status(
+        execution = executions.change_status(
             execution, form.validated_data["status"], form.validated_data["ended_at"]
         )
         return Response(ExecutionSerializer(execution).data)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts import members
+from accounts import tenants
 from accounts.models import User, normalize_email, validate_time_zone
 
 
@@ -27,5 +27,5 @@ class Command(BaseCommand):
             raise CommandError(f"{options['time_zone']} is not an IANA time zone.") from exc
         if not options["name"].strip():
             raise CommandError("The tenant needs a name.")
-        tenant = members.create_tenant(options["name"].strip(), owner, options["time_zone"])
+        tenant = tenants.create_tenant(options["name"].strip(), owner, options["time_zone"])
         self.stdout.write(f"Created tenant {tenant.name} (slug {tenant.slug}) owned by {owner}.")

@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from accounts.audit import Actor
 from accounts.models import Membership, Tenant, User, normalize_email
 from accounts.roles import Role
-from apikeys import operations
+from apikeys import keys
+from apikeys.keys import Principal
 from apikeys.models import Kind
-from apikeys.operations import Principal
 from apikeys.scopes import SCOPES
+from core.acting import Actor
 
 
 def parse_expiry(text: str | None) -> datetime | None:
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         principal = self.principal(tenant, options["user"])
         actor = Actor.system("system: manage.py create_api_key")
         try:
-            key, raw = operations.create(
+            key, raw = keys.create(
                 actor,
                 principal,
                 kind=Kind.USER if principal.user else Kind.TEAM,

@@ -22,8 +22,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import Throttled
 
-from accounts.network import client_ip
-from apikeys.api.exceptions import error_body
+from core.api.exceptions import error_body
+from core.network import client_ip
 
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 REQUEST_ATTR = "rate_limit"

@@ -2,7 +2,7 @@
 
 DRF's exceptions carry a code; this handler turns each into the one JSON shape of §4, and
 also turns Django's own `Http404`, `PermissionDenied` and `ValidationError` (raised by
-`apikeys.operations`) into 404 / 403 / 400 rather than a 500.
+`apikeys.keys`) into 404 / 403 / 400 rather than a 500.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apikeys.api.exceptions import RequestTooLarge, error_body
+from core.api.exceptions import RequestTooLarge, error_body
 
 # DRF's own codes, renamed to the API's vocabulary.
 CODES = {

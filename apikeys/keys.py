@@ -4,7 +4,6 @@ through its return value."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,36 +13,25 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import audit
-from accounts.audit import Actor
-from accounts.models import AuditAction, Membership, Tenant, User
+from accounts.models import AuditAction
 from accounts.roles import Role, is_admin
 from apikeys import crypto
 from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, create_key
+from core.acting import Actor, Principal
 
 GRACE_MIN = timedelta(hours=1)
 GRACE_MAX = timedelta(days=7)
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Whoever manages keys: a console member, or the user or team behind an API key.
-
-    A team key acts with the rights of an admin; a user key never exceeds its user's role.
-    """
-
-    tenant: Tenant
-    role: str
-    user: User | None
-
-    @classmethod
-    def of_membership(cls, membership: Membership) -> Principal:
-        return cls(tenant=membership.tenant, role=membership.role, user=membership.user)
-
-    @classmethod
-    def of_key(cls, key: ApiKey, owner_role: str | None) -> Principal:
-        if key.kind == Kind.TEAM:
-            return cls(tenant=key.tenant, role=Role.ADMIN, user=None)
-        return cls(tenant=key.tenant, role=owner_role or Role.MEMBER, user=key.user)
+def principal_for_key(key: ApiKey, owner_role: str | None) -> Principal:
+    """Whose rights an API key carries: a team key an admin's, a user key its user's (never
+    more than their role), and in either case no scope beyond the key's own."""
+    scopes = frozenset(key.scopes)
+    if key.kind == Kind.TEAM:
+        return Principal(tenant=key.tenant, role=Role.ADMIN, user=None, key_scopes=scopes)
+    return Principal(
+        tenant=key.tenant, role=owner_role or Role.MEMBER, user=key.user, key_scopes=scopes
+    )
 
 
 def visible_keys(principal: Principal) -> ApiKeyQuerySet:

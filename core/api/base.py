@@ -2,7 +2,7 @@
 
 Declaring an endpoint (e.g. in `usage/api/views.py`)::
 
-    from apikeys.api.base import TenantScopedViewSet
+    from core.api.base import TenantScopedViewSet
     from rest_framework import mixins
 
     class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
@@ -15,42 +15,46 @@ Declaring an endpoint (e.g. in `usage/api/views.py`)::
         def scope(self, queryset):         # optional: narrow further, never widen
             return queryset.filter(is_archived=False)
 
-Register it with `apikeys.api.base.router()` (no trailing slashes) in your app's
-`api/urls.py`: ``urlpatterns = router_for(("flows", FlowViewSet))``.
+Register it with `router_for(("flows", FlowViewSet))` (no trailing slashes) in your app's
+`api/urls.py`.
 
-What you get: authentication by key (`request.auth` is the ApiKey, `request.tenant` its
-tenant, `request.user` the user or a `TeamPrincipal`), scope checks from
-`required_scopes` (a list, or a dict by action or HTTP method; `[]` = any valid key),
-`get_queryset()` = `model.objects.for_tenant(request.tenant)` (views never filter by
-tenant themselves, so another tenant's id is a 404 like a missing one), lookups by
-`public_id` under the URL kwarg `id`, capped cursor pagination, JSON errors, rate limits
-and their headers. In a view, `self.principal()` gives the `operations.Principal` and
-`self.actor()` the `audit.Actor` for `operations.*` and `audit.record`.
+What you get: authentication by key (`request.api_key` is the key, `request.tenant` its
+tenant, `request.principal` whose rights it carries, `request.user` the user or a team
+principal), scope checks from `required_scopes` (a list, or a dict by action or HTTP
+method; `[]` = any valid key; a view that declares nothing fails the system checks),
+`get_queryset()` = `model.objects.for_tenant(request.tenant)` (views never filter by tenant
+themselves, so another tenant's id is a 404 like a missing one), lookups by `public_id`
+under the URL kwarg `id`, capped cursor pagination, JSON errors, rate limits and their
+headers. In a view, `self.principal()` and `self.actor()` give who acts, for the services
+and the audit log.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from rest_framework import viewsets
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from accounts.audit import Actor
-from accounts.tenancy import tenant_rows
-from apikeys.api.pagination import CursorPage
-from apikeys.operations import Principal
-from apikeys.permissions import principal_of
+from core.acting import Actor, Principal
+from core.api.pagination import CursorPage
+from core.http import ApiRequest
+from core.tenancy import tenant_rows
 
 
-class ActingMixin:
-    """Who the request acts as: `principal()` for `operations.*`, `actor()` for the audit."""
+class ActingMixin(APIView):
+    """Who the request acts as: `principal()` for the services, `actor()` for the audit."""
 
-    request: Any
+    @property
+    def api_request(self) -> ApiRequest:
+        """The request as authentication left it. Views behind IsAuthenticated only run
+        once a key has authenticated, which sets these attributes."""
+        return cast(ApiRequest, self.request)
 
     def principal(self) -> Principal:
-        return principal_of(self.request)
+        return self.api_request.principal
 
     def actor(self) -> Actor:
         return Actor.from_request(self.request)
@@ -70,21 +74,20 @@ class TenantScopedMixin(ActingMixin):
     def get_queryset(self) -> models.QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return self.model._default_manager.none()  # schema generation: there is no tenant
-        return self.scope(tenant_rows(self.model, self.request.tenant))
+        return self.scope(tenant_rows(self.model, self.api_request.tenant))
 
     def scope(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """Narrow the tenant's rows further (e.g. a member sees only their own)."""
         return queryset
 
 
-class TenantScopedViewSet(TenantScopedMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class TenantScopedViewSet(TenantScopedMixin, viewsets.GenericViewSet[Any]):
     """Base viewset for tenant-owned resources: combine with DRF's model mixins."""
 
 
-class TenantAPIView(ActingMixin, APIView):
-    """Base for endpoints that are not a resource (e.g. `/whoami`, `/usage`)."""
-
-    required_scopes: list[str] | dict[str, list[str]] = []
+class TenantAPIView(ActingMixin):
+    """Base for endpoints that are not a resource (e.g. `/whoami`, `/usage`); each declares
+    its `required_scopes`."""
 
 
 def router_for(*routes: tuple[str, type[viewsets.ViewSetMixin]]) -> list[Any]:

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import audit
-from accounts.audit import Actor
 from accounts.models import AuditAction, Invitation, Membership, Tenant, User, invitation_digest
 from accounts.roles import Role, assignable_roles, can_manage_member, is_admin, is_owner
+from core.acting import Actor
 
 
 class LastOwnerError(ValidationError):
@@ -29,16 +29,6 @@ def _refresh_locked(membership: Membership) -> Membership:
         .select_related("user", "tenant")
         .get(pk=membership.pk)
     )
-
-
-def create_tenant(name: str, owner: User, time_zone: str = "UTC") -> Tenant:
-    with transaction.atomic():
-        tenant = Tenant.objects.create(
-            name=name, slug=Tenant.unique_slug(name), time_zone=time_zone
-        )
-        Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
-        audit.record(Actor(user=owner, label=owner.email), tenant, AuditAction.TENANT_CREATED)
-    return tenant
 
 
 def change_role(actor: Actor, by: Membership, target: Membership, role: str) -> Membership:

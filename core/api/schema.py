@@ -1,0 +1,87 @@
+"""OpenAPI: the error responses of every operation.
+
+drf-spectacular documents only success responses; clients (and schema fuzzers) need the
+401/403/404/429/400 bodies too, which all share one `Error` shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "example": "invalid_key"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "Per-field messages (400 validation_error only).",
+                },
+            },
+            "required": ["code", "message"],
+        }
+    },
+    "required": ["error"],
+}
+
+RATE_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed in the current window.",
+    "X-RateLimit-Remaining": "Requests left in the current window.",
+    "X-RateLimit-Reset": "Unix time at which the current window ends.",
+}
+
+ERRORS = {
+    "400": "Invalid request or fields (invalid_request, validation_error).",
+    "401": "No key, or a malformed, invalid, expired or revoked key.",
+    "403": "The key lacks a scope (insufficient_scope) or its owner the role (forbidden).",
+    "404": "No such object in the key's tenant (not_found).",
+    "405": "Method not allowed (method_not_allowed).",
+    "413": "Request body too large (request_too_large).",
+    "415": "Only application/json is accepted (unsupported_media_type).",
+    "429": "Rate limit exceeded (rate_limited); see Retry-After.",
+}
+
+
+def _error_codes(method: str, operation: dict[str, Any], has_id: bool) -> list[str]:
+    codes = ["405", "429"]
+    if operation.get("security"):
+        codes += ["401", "403"]
+    takes_cursor = any(p.get("name") == "cursor" for p in operation.get("parameters", []))
+    if has_id or takes_cursor:
+        codes.append("404")  # a missing id, or an invalid cursor (CursorPagination's NotFound)
+    if method in ("post", "put", "patch") or operation.get("parameters"):
+        codes.append("400")
+    if "requestBody" in operation:
+        codes += ["413", "415"]
+    return codes
+
+
+def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: add the Error component and error responses to every operation."""
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    headers = {
+        name: {"schema": {"type": "integer"}, "description": text}
+        for name, text in RATE_HEADERS.items()
+    }
+    components["headers"] = headers
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for code in _error_codes(method, operation, "{" in path):
+                responses.setdefault(code, {"description": ERRORS[code], "content": error_ref})
+            for response in responses.values():
+                response.setdefault("headers", {}).update(
+                    {name: {"$ref": f"#/components/headers/{name}"} for name in RATE_HEADERS}
+                )
+            if "429" in responses:
+                responses["429"]["headers"]["Retry-After"] = {
+                    "schema": {"type": "integer"},
+                    "description": "Seconds until the window ends.",
+                }
+    return result

@@ -1,0 +1,30 @@
+"""Typed requests: what our middleware and authentication add to Django's and DRF's."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+from rest_framework.request import Request
+
+from core.acting import Principal
+
+if TYPE_CHECKING:
+    from accounts.models import Membership, Tenant, User
+    from apikeys.models import ApiKey
+
+
+class ConsoleRequest(HttpRequest):
+    """A console request behind `tenant_required`: signed in, with an active organisation."""
+
+    user: User
+    tenant: Tenant
+    membership: Membership
+
+
+class ApiRequest(Request):
+    """An API request that authenticated with a key: the key's tenant, and no other."""
+
+    tenant: Tenant
+    principal: Principal
+    api_key: ApiKey
