@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db.models import Q
 from django.utils import timezone
@@ -22,9 +23,10 @@ from rest_framework.request import Request
 from accounts.models import Tenant
 from apikeys import crypto, keys
 from apikeys.lookup import find_by_digest
-from apikeys.models import ApiKey, Kind
+from apikeys.models import ApiKey, Kind, State
 from core import ratelimit
 from core.api.exceptions import InvalidRequest
+from core.http import KeyedHttpRequest
 from core.network import client_ip
 
 LAST_USED_EVERY = timedelta(seconds=60)
@@ -92,17 +94,19 @@ def check_shape(raw: str) -> crypto.ParsedKey:
     return parsed
 
 
+REFUSED_STATES = {State.EXPIRED: "expired_key", State.REVOKED: "revoked_key"}
+
+
 def refusal(key: ApiKey | None, digest: str, now: datetime) -> str | None:
-    """None if the key may authenticate with this digest, else the §4 code."""
+    """None if the key may authenticate with this digest, else the error code."""
     if key is None:
         return "invalid_key"
     if key.digest != digest and (key.previous_expires_at is None or key.previous_expires_at <= now):
         return "revoked_key"  # an old secret after its regenerate grace period
-    if key.is_usable:  # type: ignore[attr-defined]
+    if key.state == State.ACTIVE:
         return None
-    if key.revoked_at is None and key.expires_at is not None and key.expires_at <= now:
-        return "expired_key"
-    return "revoked_key"  # revoked, or its tenant, user or membership is gone
+    # Inactive (its organisation, user or membership is gone) answers as revoked.
+    return REFUSED_STATES.get(State(key.state), "revoked_key")
 
 
 def touch(key: ApiKey, ip: str | None, now: datetime) -> None:
@@ -147,10 +151,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise
         self.charge(request, key)
         touch(key, ip, timezone.now())
-        django_request = request._request
-        django_request.tenant = key.tenant  # type: ignore[attr-defined]
-        django_request.principal = keys.principal_for_key(key, key.owner_role)  # type: ignore[attr-defined]
-        django_request.api_key = key  # type: ignore[attr-defined]
+        keyed = cast(KeyedHttpRequest, request._request)
+        keyed.tenant = key.tenant
+        keyed.api_key = key
+        role = key.membership.role if key.membership else None
+        keyed.principal = keys.principal_for_key(key, role)
         return user_for(key), key
 
     @sensitive_variables()

@@ -97,6 +97,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # apikeys/lookup.py). Turn it off behind a pooler that cannot keep prepared statements
 # (PgBouncer before 1.21 in transaction mode).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+# The key lookup's SQL is compiled once per process from the ORM queryset (`compiled`), or
+# built by the ORM on every request (`orm`: slower, the plain way; both return the same).
+APIKEY_LOOKUP = env.str("APIKEY_LOOKUP", default="compiled")
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -22,6 +22,14 @@ class ConsoleRequest(HttpRequest):
     membership: Membership
 
 
+class KeyedHttpRequest(HttpRequest):
+    """The Django request beneath an `ApiRequest`: where authentication records the key."""
+
+    tenant: Tenant
+    principal: Principal
+    api_key: ApiKey
+
+
 class ApiRequest(Request):
     """An API request that authenticated with a key: the key's tenant, and no other."""
 

@@ -17,7 +17,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.api.exceptions import RequestTooLarge, error_body
+from core.acting import ScopeRefused
+from core.api.exceptions import InsufficientScope, RequestTooLarge, error_body
 
 # DRF's own codes, renamed to the API's vocabulary.
 CODES = {
@@ -37,6 +38,8 @@ CODES = {
 def _django_to_drf(exc: Exception) -> Exception:
     if isinstance(exc, RequestDataTooBig):
         return RequestTooLarge()
+    if isinstance(exc, ScopeRefused):
+        return InsufficientScope(exc.missing)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

@@ -238,7 +238,7 @@ def test_request_tenant_is_set_on_the_django_request(owner_key, tenant, rf):
     from apikeys.authentication import ApiKeyAuthentication
 
     django_request = rf.get(WHOAMI, HTTP_AUTHORIZATION=f"Bearer {owner_key[1]}")
-    user, key = ApiKeyAuthentication().authenticate(Request(django_request))
+    user, _ = ApiKeyAuthentication().authenticate(Request(django_request))
     assert django_request.tenant == tenant
-    assert key.owner_role == "owner"
+    assert django_request.principal.role == "owner"
     assert user.email == "owner@acme.test"
