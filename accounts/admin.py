@@ -6,22 +6,41 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
+from accounts import tenants, users
 from accounts.models import AuditEvent, Invitation, Membership, Tenant, User
+from core.acting import Actor
 
 
-class MembershipInline(admin.TabularInline):
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member (the admin site lets nobody else in)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class MembershipInline(admin.TabularInline[Membership, Tenant]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[Any]):  # our User is not an AbstractUser
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name"]
     readonly_fields = ["date_joined", "last_login"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Deactivating goes through the service, which revokes the user's keys."""
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # saved as it was; the service deactivates
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            users.deactivate(Actor.staff(staff_user(request), request), obj)
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("full_name",)}),
@@ -32,16 +51,26 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(admin.ModelAdmin[Tenant]):
     list_display = ["name", "slug", "time_zone", "is_active", "rate_limit", "created_at"]
     list_filter = ["is_active", "time_zone"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
 
+    def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
+        """Changes go through the tenant service, as in the console: audited, and a new time
+        zone re-buckets the organisation's usage."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        stored = Tenant.objects.get(pk=obj.pk)
+        tenants.update_settings(Actor.staff(staff_user(request), request), stored, **changes)
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "tenant", "role", "joined_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__email", "tenant__name", "tenant__slug"]
@@ -54,7 +83,7 @@ INVITATION_FIELDS += ("expires_at", "accepted_at", "accepted_by", "revoked_at")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
     list_display = ["email", "tenant", "role", "state", "invited_by", "created_at", "expires_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["email", "tenant__name"]
@@ -68,7 +97,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["created_at", "tenant", "action", "actor_label", "target_label", "ip"]
     list_filter = ["action", "tenant"]
     search_fields = ["actor_label", "target_label", "tenant__name", "ip"]

@@ -82,7 +82,7 @@ def presented_key(request: Request) -> str | None:
         return None
     if len(set(found)) > 1:
         raise InvalidRequest("Send one API key: the two headers carry different keys.")
-    return found[0]
+    return str(found[0])
 
 
 @sensitive_variables()

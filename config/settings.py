@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
+
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,7 +19,7 @@ DEBUG = env.bool("DEBUG", default=True)
 
 def _required_in_production(name: str, development_default: str) -> str:
     """Return the variable; without DEBUG a missing one stops start-up with one clear line."""
-    value = env.str(name, default="")
+    value: str = env.str(name, default="")
     if value:
         return value
     if DEBUG:

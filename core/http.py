@@ -14,6 +14,19 @@ if TYPE_CHECKING:
     from apikeys.models import ApiKey
 
 
+class BrowserRequest(HttpRequest):
+    """Any console request once the middleware ran: its organisation, if signed in with one."""
+
+    tenant: Tenant | None
+    membership: Membership | None
+
+
+class SignedInRequest(HttpRequest):
+    """A console request behind `login_required`."""
+
+    user: User
+
+
 class ConsoleRequest(HttpRequest):
     """A console request behind `tenant_required`: signed in, with an active organisation."""
 

@@ -21,15 +21,16 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, User, invitation_digest
 from accounts.roles import Role, assignable_roles, can_manage_member, is_admin
 from core.acting import Actor
+from core.http import ConsoleRequest
 from core.tenancy import get_for_tenant_or_404
 
 
-def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
-    return get_for_tenant_or_404(Membership, request.tenant, pk=pk)  # type: ignore[attr-defined]
+def _membership_or_404(request: ConsoleRequest, pk: int) -> Membership:
+    return get_for_tenant_or_404(Membership, request.tenant, pk=pk)
 
 
-def _members_page(request: HttpRequest, invite_form: InviteForm | None = None) -> HttpResponse:
-    tenant, me = request.tenant, request.membership  # type: ignore[attr-defined]
+def _members_page(request: ConsoleRequest, invite_form: InviteForm | None = None) -> HttpResponse:
+    tenant, me = request.tenant, request.membership
     rows = [
         {
             "membership": m,
@@ -49,14 +50,14 @@ def _members_page(request: HttpRequest, invite_form: InviteForm | None = None) -
 
 
 @tenant_required()
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: ConsoleRequest) -> HttpResponse:
     return _members_page(request)
 
 
 @require_POST
 @tenant_required(role=Role.ADMIN)
-def invite(request: HttpRequest) -> HttpResponse:
-    me = request.membership  # type: ignore[attr-defined]
+def invite(request: ConsoleRequest) -> HttpResponse:
+    me = request.membership
     form = InviteForm(request.POST, by=me)
     if not form.is_valid():
         return _members_page(request, invite_form=form)
@@ -77,8 +78,8 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @tenant_required()
-def change_role(request: HttpRequest, pk: int) -> HttpResponse:
-    target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
+def change_role(request: ConsoleRequest, pk: int) -> HttpResponse:
+    target, me = _membership_or_404(request, pk), request.membership
     if not can_manage_member(me.role, target.role):
         raise PermissionDenied("Your role cannot change this member's role.")
     form = RoleForm(request.POST, by=me)
@@ -96,8 +97,8 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_required()
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
-    target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
+def remove(request: ConsoleRequest, pk: int) -> HttpResponse:
+    target, me = _membership_or_404(request, pk), request.membership
     if request.method == "POST":
         try:
             memberships.remove(Actor.from_request(request), me, target)
@@ -115,8 +116,8 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_required()
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
+def transfer(request: ConsoleRequest, pk: int) -> HttpResponse:
+    target, me = _membership_or_404(request, pk), request.membership
     if request.method == "POST":
         try:
             memberships.transfer_ownership(Actor.from_request(request), me, target)
@@ -132,8 +133,8 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_required()
-def leave(request: HttpRequest) -> HttpResponse:
-    me = request.membership  # type: ignore[attr-defined]
+def leave(request: ConsoleRequest) -> HttpResponse:
+    me = request.membership
     if request.method == "POST":
         try:
             memberships.leave(Actor.from_request(request), me)
@@ -147,10 +148,10 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @tenant_required(role=Role.ADMIN)
-def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)  # type: ignore[attr-defined]
+def revoke_invitation(request: ConsoleRequest, pk: int) -> HttpResponse:
+    invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)
     try:
-        memberships.revoke_invitation(Actor.from_request(request), request.membership, invitation)  # type: ignore[attr-defined]
+        memberships.revoke_invitation(Actor.from_request(request), request.membership, invitation)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -167,9 +168,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         .filter(token_digest=invitation_digest(token))
         .first()
     )
-    user = request.user if request.user.is_authenticated else None
+    user = request.user if isinstance(request.user, User) else None
     try:
-        found = memberships.check_invitation(found, user)  # type: ignore[arg-type]
+        found = memberships.check_invitation(found, user)
     except memberships.InvitationRefused as refusal:
         return render(request, "accounts/invitation_refused.html", {"reason": refusal}, status=410)
 
@@ -191,7 +192,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("console-home")
     elif request.method == "POST":
         try:
-            _accept(request, token, user)  # type: ignore[arg-type]
+            _accept(request, token, user)
         except memberships.InvitationRefused as refusal:
             return render(
                 request, "accounts/invitation_refused.html", {"reason": refusal}, status=410

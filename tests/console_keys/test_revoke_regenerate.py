@@ -164,4 +164,5 @@ def test_an_expired_key_is_regenerated_with_a_new_expiry_date(tenant, owner, cli
     response = client.post(url, {"nonce": nonce_of(form), "grace": "", "expires_on": day})
     assert len(raw_keys_in(response)) == 1
     key.refresh_from_db()
+    assert key.expires_at is not None
     assert key.state == "active" and key.expires_at.date().isoformat() == day
