@@ -4,9 +4,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts import tenants, users
+from accounts import memberships, tenants, users
 from accounts.models import AuditEvent, Invitation, Membership, Tenant, User
 from core.acting import Actor
 
@@ -22,6 +23,7 @@ class MembershipInline(admin.TabularInline[Membership, Tenant]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    can_delete = False  # removing a member revokes their keys: the Memberships page does it
 
 
 @admin.register(User)
@@ -56,6 +58,7 @@ class TenantAdmin(admin.ModelAdmin[Tenant]):
     list_filter = ["is_active", "time_zone"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ["created_at"]
     inlines = [MembershipInline]
 
     def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
@@ -76,6 +79,20 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
     search_fields = ["user__email", "tenant__name", "tenant__slug"]
     autocomplete_fields = ["user", "tenant"]
     list_select_related = ["user", "tenant"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        if obj is not None and memberships.is_last_owner(obj):
+            return False  # an organisation keeps at least one owner
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        """Removal goes through the membership service: keys revoked, invitations withdrawn,
+        audited — and the last owner kept."""
+        memberships.remove_as_staff(Actor.staff(staff_user(request), request), obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "tenant"):
+            self.delete_model(request, membership)
 
 
 INVITATION_FIELDS: tuple[str, ...] = ("tenant", "email", "role", "invited_by", "created_at")

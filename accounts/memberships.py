@@ -36,6 +36,11 @@ def _lock_owners(tenant: Tenant) -> int:
     return len(list(Membership.objects.for_tenant(tenant).owners().select_for_update()))
 
 
+def is_last_owner(membership: Membership) -> bool:
+    owners = Membership.objects.for_tenant(membership.tenant).owners()
+    return membership.role == Role.OWNER and owners.count() <= 1
+
+
 def _refresh_locked(membership: Membership) -> Membership:
     return (
         Membership.objects.select_for_update()
@@ -88,6 +93,11 @@ def remove(actor: Actor, by: Membership, target: Membership) -> None:
     _delete(actor, target, AuditAction.MEMBER_REMOVED, "member removed")
 
 
+def remove_as_staff(actor: Actor, target: Membership) -> None:
+    """Staff (the Django admin) remove a member: the same consequences as in the console."""
+    _delete(actor, target, AuditAction.MEMBER_REMOVED, "member removed")
+
+
 def leave(actor: Actor, membership: Membership) -> None:
     _delete(actor, membership, AuditAction.MEMBER_LEFT, "member left")
 
@@ -136,7 +146,7 @@ def invite(actor: Actor, by: Membership, email: str, role: str) -> tuple[Invitat
         Invitation.objects.for_tenant(tenant).pending().filter(email=email.lower()).update(
             revoked_at=timezone.now()
         )
-        invitation, token = Invitation.create(tenant, email, role, invited_by=actor.user)
+        invitation, token = Invitation.create(tenant, email, role, invited_by=by.user)
         audit.record(actor, tenant, AuditAction.MEMBER_INVITED, invitation, role=role)
     return invitation, token
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -287,7 +288,7 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = TenantQuerySet["AuditEvent"].as_manager()
 
