@@ -19,7 +19,7 @@ def runtime_imports(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             type_only.update(id(child) for child in ast.walk(node))
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in type_only:
             continue

@@ -21,7 +21,7 @@ def test_a_time_zone_saved_in_the_admin_rebuckets_usage_and_is_audited(
     for minutes in (0, 20):
         run = executions.start(flow, started_at=LATE + timedelta(minutes=minutes))
         executions.change_status(run, Status.SUCCEEDED, LATE + timedelta(minutes=minutes + 5))
-    assert {row[0].isoformat() for row in buckets(tenant)} == {"2024-06-10"}
+    assert {str(row[0]) for row in buckets(tenant)} == {"2024-06-10"}
 
     url = f"/admin/accounts/tenant/{tenant.pk}/change/"
     assert admin_client.get(url).status_code == 200
@@ -40,7 +40,7 @@ def test_a_time_zone_saved_in_the_admin_rebuckets_usage_and_is_audited(
     tenant.refresh_from_db()
     assert tenant.time_zone == "Europe/Berlin"
     assert buckets(tenant) == recomputed(tenant)
-    assert {row[0].isoformat() for row in buckets(tenant)} == {"2024-06-11"}
+    assert {str(row[0]) for row in buckets(tenant)} == {"2024-06-11"}
     event = AuditEvent.objects.get(tenant=tenant, action=AuditAction.TENANT_UPDATED)
     assert event.details == {"time_zone": "Europe/Berlin"}
     assert event.actor_label == f"staff: {admin_user.email}"
