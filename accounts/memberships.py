@@ -71,7 +71,7 @@ def transfer_ownership(actor: Actor, by: Membership, target: Membership) -> None
     if not is_owner(by.role):
         raise PermissionDenied("Only an owner can transfer ownership.")
     if target.pk == by.pk:
-        raise ValidationError("You already own this tenant.")
+        raise ValidationError("You already own this organisation.")
     with transaction.atomic():
         by, target = _refresh_locked(by), _refresh_locked(target)
         old = target.role
@@ -87,7 +87,7 @@ def remove(actor: Actor, by: Membership, target: Membership) -> None:
     """An admin removes someone; their session loses the organisation and their keys are
     revoked at once."""
     if target.pk == by.pk:
-        raise ValidationError("Use “Leave tenant” to remove yourself.")
+        raise ValidationError("To remove yourself, leave the organisation instead.")
     if not can_manage_member(by.role, target.role):
         raise PermissionDenied("Your role cannot remove this member.")
     _delete(actor, target, AuditAction.MEMBER_REMOVED, "member removed")

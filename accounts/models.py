@@ -110,18 +110,20 @@ class Tenant(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     is_active = models.BooleanField(
-        default=True, help_text="Inactive tenants' keys stop working and members see nothing."
+        default=True,
+        help_text="An inactive organisation's keys stop working and its members see nothing.",
     )
     rate_limit = models.CharField(
         max_length=20,
         blank=True,
         validators=[validate_rate],
-        help_text="Per-key API rate limit for this tenant, like 600/min. Empty: the default.",
+        help_text="Per-key API rate limit for this organisation, like 600/min. Empty: the default.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "organisation"
 
     def __str__(self) -> str:
         return self.name

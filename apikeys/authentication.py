@@ -1,4 +1,4 @@
-"""DRF authentication by API key (PRODUCT.md §4).
+"""DRF authentication by API key.
 
 `Authorization: Bearer <key>` or `X-API-Key: <key>` (the same key in both is fine, two
 different keys are a 400). Never the query string. Reading the headers, checking the
@@ -41,7 +41,7 @@ MESSAGES = {
 
 
 class KeyRefused(exceptions.AuthenticationFailed):
-    """401 with one of the §4 codes."""
+    """401 with one of the documented error codes."""
 
     def __init__(self, code: str) -> None:
         super().__init__(MESSAGES[code], code=code)
@@ -160,7 +160,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     @sensitive_variables()
     def authenticate_key(self, raw: str) -> ApiKey:
-        """The usable key for this raw secret, or KeyRefused with the §4 code."""
+        """The usable key for this raw secret, or KeyRefused with its error code."""
         check_shape(raw)
         digest = crypto.digest(raw)
         now = timezone.now()

@@ -211,7 +211,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# The REST API (PRODUCT.md §4): API keys only (no session auth), JSON only, §4 error bodies.
+# The REST API: API keys only (no session auth), JSON only, one JSON error body.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -238,7 +238,7 @@ AUTH_FAILURE_RATE_LIMIT = env.str("AUTH_FAILURE_RATE_LIMIT", default="20/min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keyward API",
-    "DESCRIPTION": "Tenant-scoped REST API. Authenticate with an API key in "
+    "DESCRIPTION": "Organisation-scoped REST API. Authenticate with an API key in "
     "`Authorization: Bearer <key>` or `X-API-Key: <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

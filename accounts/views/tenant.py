@@ -37,14 +37,14 @@ def home(request: ConsoleRequest) -> HttpResponse:
 def switch_tenant(request: SignedInRequest) -> HttpResponse:
     form = SwitchTenantForm(request.POST)
     if not form.is_valid():
-        raise Http404("No such tenant.")
+        raise Http404("No such organisation.")
     membership = (
         Membership.objects.of_user(request.user)
         .filter(tenant_id=form.cleaned_data["tenant"])
         .first()
     )
     if membership is None:
-        raise Http404("You are not a member of that tenant.")
+        raise Http404("You are not a member of that organisation.")
     request.session[SESSION_KEY] = membership.tenant_id
     next_url = form.cleaned_data["next"]
     if next_url and url_has_allowed_host_and_scheme(

@@ -1,6 +1,6 @@
 """The API's error body, `{"error": {"code", "message", "fields"?}}`, for every failure.
 
-DRF's exceptions carry a code; this handler turns each into the one JSON shape of §4, and
+DRF's exceptions carry a code; this handler turns each into the API's one JSON error shape, and
 also turns Django's own `Http404`, `PermissionDenied` and `ValidationError` (raised by
 `apikeys.keys`) into 404 / 403 / 400 rather than a 500.
 """
@@ -86,7 +86,7 @@ def _validation_message(fields: dict[str, list[str]]) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler (status, headers such as Retry-After), then the §4 body."""
+    """DRF's handler (status, headers such as Retry-After), then the API's error body."""
     exc = _django_to_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
