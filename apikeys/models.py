@@ -64,10 +64,6 @@ class ApiKeyQuerySet(TenantQuerySet["ApiKey"]):
         """Annotate `key_state` (a `State` value), read back as `ApiKey.state`."""
         return self.annotate(key_state=state_expression(now or timezone.now()))
 
-    def usable(self, now: datetime | None = None) -> ApiKeyQuerySet:
-        """The keys that may authenticate now."""
-        return self.with_state(now).filter(Q(key_state=State.ACTIVE))
-
 
 class ApiKey(models.Model):
     """A key that lets a program act inside one tenant, as a user or as the team."""

@@ -31,10 +31,10 @@ def test_revoke_confirmation_names_the_key(tenant, owner, client_for):
 
 def test_revoked_key_is_no_longer_usable_at_once(tenant, owner, client_for):
     key = user_key(tenant, owner, "Laptop")
-    assert ApiKey.objects.usable().filter(pk=key.pk).exists()
+    assert ApiKey.objects.with_state().get(pk=key.pk).state == "active"
     response = client_for(owner).post(f"/console/api-keys/{key.public_id}/revoke")
     assert response.status_code == 302 and response["Location"] == "/console/api-keys"
-    assert not ApiKey.objects.usable().filter(pk=key.pk).exists()
+    assert ApiKey.objects.with_state().get(pk=key.pk).state == "revoked"
     event = AuditEvent.objects.get(action=AuditAction.KEY_REVOKED)
     assert (event.actor_user, event.target_id, event.tenant) == (owner, str(key.pk), tenant)
 
