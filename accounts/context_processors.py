@@ -6,19 +6,27 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accounts import security
 from accounts.models import Membership
 from accounts.roles import is_admin, is_owner
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    signed_in: dict[str, Any] = {
+        "email_unverified": lambda: not security.has_verified_email(user),  # type: ignore[arg-type]
+    }
     membership = getattr(request, "membership", None)
     if membership is None:
-        return {}
+        return signed_in
 
     def switchable() -> list[Membership]:
         return list(Membership.objects.of_user(request.user).order_by("tenant__name"))  # type: ignore[arg-type]
 
     return {
+        **signed_in,
         "tenant": membership.tenant,
         "membership": membership,
         "my_memberships": switchable,

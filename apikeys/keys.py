@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import audit
+from accounts import audit, security
 from accounts.models import AuditAction
 from accounts.roles import Role, is_admin
 from apikeys import crypto
@@ -69,6 +69,8 @@ def create(
 ) -> tuple[ApiKey, str]:
     if kind == Kind.TEAM and not is_admin(principal.role):
         raise PermissionDenied("Only admins can create team keys.")
+    if principal.user is not None and not security.has_verified_email(principal.user):
+        raise PermissionDenied("Verify your e-mail address before creating API keys.")
     if kind == Kind.USER and principal.user is None:
         raise PermissionDenied("A team key cannot create user keys.")
     if expires_at is not None and expires_at <= timezone.now():

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.decorators import tenant_required
+from accounts.decorators import tenant_required, verified_email_required
+from accounts.sudo import sudo_required
 from apikeys import keys
 from apikeys.forms import RegenerateKeyForm
 from apikeys.models import ApiKey
@@ -47,6 +48,8 @@ def _regenerate_page(request: HttpRequest, key: ApiKey, form: RegenerateKeyForm)
 
 @never_cache
 @tenant_required()
+@verified_email_required
+@sudo_required
 @sensitive_variables("raw")
 def key_regenerate(request: HttpRequest, public_id: str) -> HttpResponse:
     key = manageable_key(request, public_id)
