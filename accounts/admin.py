@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
-from accounts.models import AuditEvent, Invitation, Membership, Tenant, User
+from accounts.models import AuditEvent, Invitation, Membership, SecurityEvent, Tenant, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -74,6 +74,26 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "target_label", "tenant__name", "ip"]
     date_hierarchy = "created_at"
     list_select_related = ["tenant"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """A person's own security log: read-only, like the audit log."""
+
+    list_display = ["created_at", "user", "action", "ip"]
+    list_filter = ["action"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "created_at", "action", "ip", "user_agent", "details"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -181,6 +181,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "10/m/ip,3/15m/key",
     "confirm_email": "1/10s/key,10/h/key",
 }
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+# Encrypts TOTP secrets and recovery-code seeds at rest; changing it invalidates every
+# authenticator app and recovery code (people set them up again). Defaults to SECRET_KEY.
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default=SECRET_KEY)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Keyward"

@@ -127,3 +127,13 @@ def test_the_account_page_needs_a_sign_in():
 def test_the_header_links_to_the_account_page(owner):
     client, _ = sign_in(owner)
     assert 'href="/console/account"' in client.get("/console/usage").content.decode()
+
+
+def test_totp_secrets_are_not_stored_in_the_clear(owner):
+    secret = pyotp.random_base32()
+    TOTP.activate(owner, secret)
+    stored = Authenticator.objects.get(user=owner, type="totp").data["secret"]
+    assert secret not in stored
+    assert TOTP(Authenticator.objects.get(user=owner, type="totp")).validate_code(
+        pyotp.TOTP(secret).now()
+    )
