@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from accounts import security
 from accounts.models import User
+from apikeys.models import ApiKey
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -91,3 +92,25 @@ def test_register_a_passkey_then_sign_in_with_it(browsing: Any, owner: User) -> 
     page.get_by_role("button", name="Sign in with a passkey").click()
     expect(page).to_have_url(re.compile(r"/console/usage$"))
     expect(page.locator(".user-menu")).to_contain_text(owner.email)
+
+
+def test_creating_a_key_in_the_dialog_16_minutes_after_sign_in_asks_for_the_password_first(
+    browsing: Any, owner: User
+) -> None:
+    page = browsing.page()
+    sign_in_with_password(page, owner)
+    expect(page).to_have_url(re.compile(r"/console/usage$"))
+    with time_machine.travel(time.time() + 16 * 60, tick=True):
+        page.goto("/console/api-keys")
+        page.get_by_role("link", name="Create API key").first.click()
+        dialog = page.locator("dialog[open]")
+        dialog.get_by_label("Name", exact=True).fill("Deploy bot")
+        dialog.get_by_label("Description").fill("CI on main")
+        dialog.get_by_role("button", name="Create key").click()
+
+        expect(page).to_have_url(re.compile(r"/console/account/reauthenticate\?next="))
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("“Deploy bot” created")
+    key = ApiKey.objects.get()
+    assert (key.name, key.description) == ("Deploy bot", "CI on main")

@@ -12,6 +12,7 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.core import mail
 from django.test import Client
 
 from accounts import security
@@ -137,3 +138,18 @@ def test_totp_secrets_are_not_stored_in_the_clear(owner):
     assert TOTP(Authenticator.objects.get(user=owner, type="totp")).validate_code(
         pyotp.TOTP(secret).now()
     )
+
+
+def test_changing_the_e_mail_takes_effect_only_after_the_new_address_confirms_a_code(owner):
+    client, _ = sign_in(owner)
+    response = client.post("/console/account/email", {"email": "new@acme.test", "action_add": ""})
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.email == "owner@acme.test"
+    [message] = [m for m in mail.outbox if m.to == ["new@acme.test"]]
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", str(message.body), re.M).group(1)
+    assert client.post(response["Location"], {"code": code}).status_code == 302
+    owner.refresh_from_db()
+    assert owner.email == "new@acme.test"
+    assert security.has_verified_email(owner)
+    assert "email.changed" in actions(owner)
