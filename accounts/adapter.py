@@ -40,10 +40,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return ip
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Passwords are throttled here, not by allauth's `login_failed` limit, which stays
+        on for what it also guards: second-factor codes (per user)."""
         locked = throttle.lockout(request, credentials.get("email", ""))
         if locked is not None:
             raise forms.ValidationError(locked.message, code="too_many_login_attempts")
-        super().pre_authenticate(request, **credentials)
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         email = credentials.get("email", "")

@@ -169,13 +169,14 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "console-home"
 # Sudo mode: sensitive actions need a sign-in or re-authentication this recent.
 SUDO_SECONDS = 15 * 60
 ACCOUNT_REAUTHENTICATION_TIMEOUT = SUDO_SECONDS
-# Failed sign-ins are throttled by accounts/throttle.py (it tells when to retry); allauth
-# keeps its other limits, all counted on the shared cache.
+# Failed passwords are throttled by accounts/throttle.py (it tells when to retry); allauth
+# keeps its other limits, all counted on the shared cache. Its `login_failed` limit now
+# guards second-factor codes only (5 wrong codes per user in 5 minutes).
 SIGNIN_FAILURES_PER_ACCOUNT = env.int("SIGNIN_FAILURES_PER_ACCOUNT", default=5)
 SIGNIN_FAILURES_PER_IP = env.int("SIGNIN_FAILURES_PER_IP", default=30)
 SIGNIN_LOCKOUT_SECONDS = env.int("SIGNIN_LOCKOUT_SECONDS", default=15 * 60)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": None,
+    "login_failed": "10/m/ip,5/5m/key",
     "signup": "10/m/ip,30/h/ip",
     "signup_email": "3/h/key",
     "reset_password": "10/m/ip,3/15m/key",

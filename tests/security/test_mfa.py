@@ -153,3 +153,13 @@ def test_changing_the_e_mail_takes_effect_only_after_the_new_address_confirms_a_
     assert owner.email == "new@acme.test"
     assert security.has_verified_email(owner)
     assert "email.changed" in actions(owner)
+
+
+def test_guessing_second_factor_codes_is_throttled(owner):
+    secret = pyotp.random_base32()
+    TOTP.activate(owner, secret)
+    client, answer = sign_in(owner)
+    for _ in range(5):
+        assert client.post(answer["Location"], {"code": "000000"}).status_code == 200
+    refused = client.post(answer["Location"], {"code": pyotp.TOTP(secret).now()})
+    assert refused.status_code == 200 and client.get("/console/").status_code == 302
