@@ -8,8 +8,9 @@ from allauth.account.forms import LoginForm, SignupForm
 from allauth.core import context
 from allauth.core.ratelimit import consume
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from accounts import tenants
 from accounts.models import User
@@ -39,6 +40,14 @@ class SignUpForm(SignupForm):
         if not name:
             raise forms.ValidationError("Give your organisation a name.")
         return name
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+        if self.account_already_exists:
+            # A new account costs a password hash; a taken address must cost the same, or
+            # the answer's timing would tell the two apart.
+            make_password(self.cleaned_data.get("password1"))
+        saved: tuple[User | None, HttpResponse | None] = super().try_save(request)
+        return saved
 
     def save(self, request: HttpRequest) -> User:
         with transaction.atomic():

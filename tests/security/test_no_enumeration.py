@@ -86,3 +86,24 @@ def test_password_resets_per_address_are_limited(owner):
     for _ in range(5):
         client.post("/password-reset", {"email": owner.email})
     assert len(mail.outbox) == 3
+
+
+def test_a_taken_address_costs_a_password_hash_like_a_new_account(owner, monkeypatch):
+    """Timing must not tell them apart: each sign-up hashes the password exactly once."""
+    import django.contrib.auth.hashers as hashers
+
+    calls: list[str] = []
+    real = hashers.make_password
+
+    def counting(password, *args, **kwargs):
+        calls.append("hash")
+        return real(password, *args, **kwargs)
+
+    monkeypatch.setattr(hashers, "make_password", counting)
+    monkeypatch.setattr("accounts.auth_forms.make_password", counting)
+    monkeypatch.setattr("django.contrib.auth.base_user.make_password", counting)
+    signup(owner.email)
+    taken = len(calls)
+    calls.clear()
+    signup("newcomer@acme.test")
+    assert taken == len(calls) >= 1
