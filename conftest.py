@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.models import Membership, Tenant, User
 from accounts.roles import Role
+from accounts.security import mark_verified
 
 PASSWORD = "correct horse battery staple"
 
@@ -47,8 +48,11 @@ def _empty_redis_cache() -> Iterator[None]:
         cache.clear()
 
 
-def make_user(email: str, password: str = PASSWORD, **extra: Any) -> User:
-    return User.objects.create_user(email, password, **extra)
+def make_user(email: str, password: str = PASSWORD, verified: bool = True, **extra: Any) -> User:
+    user = User.objects.create_user(email, password, **extra)
+    if verified:
+        mark_verified(user)
+    return user
 
 
 def make_tenant(name: str, time_zone: str = "UTC") -> Tenant:

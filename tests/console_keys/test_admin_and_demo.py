@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 from django.core.management import call_command
+from django.db.models import Q
 
 from accounts.models import AuditAction, AuditEvent
 from apikeys.models import ApiKey
@@ -58,7 +59,7 @@ def test_revoke_action_revokes_and_audits_as_staff(tenant, owner, admin_client, 
         follow=True,
     )
     assert "Revoked 2 key(s)." in response.content.decode()
-    assert not ApiKey.objects.usable().exists()
+    assert not ApiKey.objects.with_state().filter(Q(key_state="active")).exists()
     events = AuditEvent.objects.filter(action=AuditAction.KEY_REVOKED)
     assert {e.target_id for e in events} == {str(live.pk), str(other.pk)}
     assert {e.actor_label for e in events} == {f"staff: {admin_user.email}"}
