@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke
+.PHONY: run test test-lane check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,11 +58,14 @@ load-smoke: install
 	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/load.py --seconds 10
 
 # Two lanes on two cores: the PostgreSQL leg (the longest) in one; the static checks, the
-# SQLite leg and the load smoke in the other (each with its own throwaway services). A lane's
-# output is printed whole as each of its steps ends (-O); a failing step fails `make test`.
+# SQLite leg and the load smoke, one after another, in the other (each step with its own
+# throwaway services). Each lane's output is printed whole when it ends (-O); a failing step
+# fails `make test`.
 test: install chromium
-	$(MAKE) --no-print-directory -j2 --output-sync=target \
-		test-postgres lint typecheck migrations-check schema test-sqlite load-smoke
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-lane
+
+test-lane: install chromium
+	$(MAKE) --no-print-directory -j1 lint typecheck migrations-check schema test-sqlite load-smoke
 
 # The quick loop: lint, types, migrations, schema and the suite on SQLite without the browser tests.
 check: lint typecheck migrations-check schema
