@@ -102,6 +102,17 @@ def outsider(other_tenant: Tenant) -> User:
 
 
 @pytest.fixture
+def demo(db: None) -> str:
+    """The data of `manage.py demo` in this test's transaction; returns what demo printed.
+    The command runs for real once per session (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import session_snapshot
+
+    snapshot = session_snapshot()
+    snapshot.restore()
+    return snapshot.output
+
+
+@pytest.fixture
 def client_for(db: None) -> Callable[[User], Client]:
     """A console client signed in as the given user."""
 

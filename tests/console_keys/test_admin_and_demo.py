@@ -74,9 +74,8 @@ def test_admin_offers_no_bulk_delete(tenant, admin_client):
     assert "revoke_selected" in html and "delete_selected" not in html
 
 
-def test_demo_keys_are_idempotent_and_print_no_secret(db):
-    first, second = io.StringIO(), io.StringIO()
-    call_command("demo", stdout=first)
+def test_demo_keys_are_idempotent_and_print_no_secret(demo):
+    first, second = io.StringIO(demo), io.StringIO()
     keys = sorted(ApiKey.objects.values_list("tenant__slug", "name", "digest", "revoked_at"))
     events = AuditEvent.objects.count()
     call_command("demo", stdout=second)
