@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every /api/ response carries the rate-limit headers, errors of the
+    # middleware below included.
+    "core.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -65,7 +68,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.ActiveTenantMiddleware",
-    "core.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -216,7 +218,8 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONBodyParser"],
-    "DEFAULT_THROTTLE_CLASSES": [],
+    # The per-key limit; counted atomically as the key authenticates (core/ratelimit.py).
+    "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.KeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPage",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -229,6 +232,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="60/min")
 ANON_RATE_LIMIT = env.str("ANON_RATE_LIMIT", default="10/min")
 AUTH_FAILURE_RATE_LIMIT = env.str("AUTH_FAILURE_RATE_LIMIT", default="20/min")
+# The schema and its docs page, per client IP: a person's browser, so generous.
+DOCS_RATE_LIMIT = env.str("DOCS_RATE_LIMIT", default="300/min")
+# When the counters' store (Redis or the database) is down: `allow` serves the request
+# unlimited and logs a warning; `refuse` answers 503 with Retry-After.
+RATE_LIMIT_ON_CACHE_ERROR = env.str("RATE_LIMIT_ON_CACHE_ERROR", default="allow")
+if RATE_LIMIT_ON_CACHE_ERROR not in ("allow", "refuse"):
+    raise SystemExit("Keyward configuration error: RATE_LIMIT_ON_CACHE_ERROR is allow or refuse.")
+# Retry-After (seconds) of a 503 during an outage of the database or the counters' store.
+OUTAGE_RETRY_AFTER = env.int("OUTAGE_RETRY_AFTER", default=30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keyward API",

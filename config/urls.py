@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.views.auth import SignInView, signup
 from accounts.views.members import invitation
+from core.api.schema import CachedSchemaGenerator
 from core.api.views import NotFoundView
 
 urlpatterns = [
@@ -46,7 +47,11 @@ urlpatterns = [
     path("console/", include("apikeys.urls")),
     path("console/", include("usage.urls")),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(generator_class=CachedSchemaGenerator),
+        name="api-schema",
+    ),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", NotFoundView.as_view()),  # a JSON 404 for any other /api/ path
     path("admin/", admin.site.urls),

@@ -6,7 +6,10 @@ drf-spectacular documents only success responses; clients (and schema fuzzers) n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
+
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -85,3 +88,16 @@ def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> di
                     "description": "Seconds until the window ends.",
                 }
     return result
+
+
+class CachedSchemaGenerator(SchemaGenerator):
+    """The served schema, generated once per process (and language): it depends on the
+    code only, and generating it costs ~200 ms of CPU, too much to pay per request."""
+
+    _generated: ClassVar[dict[tuple[str | None, str | None], dict[str, Any]]] = {}
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        key = (self.api_version, translation.get_language())
+        if key not in self._generated:
+            self._generated[key] = super().get_schema(request=request, public=public)
+        return self._generated[key]
