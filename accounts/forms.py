@@ -11,6 +11,8 @@ from django.http import HttpRequest, QueryDict
 
 from accounts.models import Membership, Tenant, User, normalize_email, time_zone_names
 from accounts.roles import Role, assignable_roles
+from core.forms import NameField
+from core.text import refuse_control_characters
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -27,7 +29,7 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-    organisation = forms.CharField(
+    organisation = NameField(
         label="Organisation name", max_length=100, help_text="You will be its owner."
     )
 
@@ -71,7 +73,7 @@ class SignInForm(AuthenticationForm):
 
 
 class TenantCreateForm(forms.Form):
-    name = forms.CharField(label="Organisation name", max_length=100)
+    name = NameField(label="Organisation name", max_length=100)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -95,6 +97,7 @@ class TenantSettingsForm(forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("The organisation needs a name.")
+        refuse_control_characters(name)
         return name
 
 

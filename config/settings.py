@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts",
     "apikeys",
@@ -155,6 +157,13 @@ STORAGES = {
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
+# E-mail is queued as a task and delivered by the worker (`manage.py db_worker`, which
+# `make run` starts beside the server), retrying with backoff while SMTP is down: from
+# EMAIL_RETRY_BACKOFF seconds, doubling up to an hour, EMAIL_MAX_ATTEMPTS tries (~a day).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=30)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=30)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Client IP: how many reverse proxies in front of us append to X-Forwarded-For.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from core.api.fields import StrictCharField
+from core.api.fields import NameField, StrictCharField
 from usage import stats
 from usage.models import Execution, Flow, Status
 
@@ -26,7 +26,7 @@ class FlowSerializer(serializers.ModelSerializer[Flow]):
 class FlowCreateSerializer(serializers.Serializer[Any]):
     """What a client may set on a new flow; the slug defaults to one made from the name."""
 
-    name = StrictCharField(max_length=100)
+    name = NameField(max_length=100)
     slug = serializers.SlugField(max_length=60, required=False, default="", allow_blank=True)
     description = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
 
@@ -37,7 +37,8 @@ class FlowCreateSerializer(serializers.Serializer[Any]):
 
 
 class ExecutionSerializer(serializers.ModelSerializer[Execution]):
-    """A run of a flow. `ended_while_compensating` runs are stored (and counted) as failed."""
+    """A run of a flow. A run that ended while compensating (`ended_while_compensating`) is
+    stored as failed, or as cancelled if it was cancelled; it counts as failed either way."""
 
     id = serializers.CharField(source="public_id", read_only=True)
     flow = serializers.CharField(source="flow.public_id", read_only=True)
