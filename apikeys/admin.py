@@ -12,6 +12,7 @@ from django.utils import timezone
 from apikeys import keys
 from apikeys.models import ApiKey
 from core.acting import Actor
+from core.admin import ReadOnlyPageAdmin
 from core.network import client_ip
 
 # digest and previous_digest are deliberately absent: staff never see them.
@@ -58,7 +59,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ReadOnlyPageAdmin):
     list_display = [
         "name",
         "masked",
@@ -77,6 +78,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = KEY_FIELDS
     readonly_fields = KEY_FIELDS
     actions = ["revoke_selected"]
+    secret_fields = ("digest", "previous_digest")
 
     @admin.display(description="Key")
     def masked(self, key: ApiKey) -> str:
@@ -89,9 +91,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, key: ApiKey) -> str:
         return key.state.capitalize()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Revoking keeps the key and its audit trail; deleting would not.
