@@ -58,7 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that every /api/ response carries the rate-limit headers, errors of the
+    "core.logs.RequestLogMiddleware",
+    # Next, so that every /api/ response carries the rate-limit headers, errors of the
     # middleware below included.
     "core.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "accounts.middleware.ActiveTenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,11 +209,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Error reports (the DEBUG page included) hide sensitive variables and key headers.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.AlwaysCleansingFilter"
+
+# One line per request from core.logs; LOG_FORMAT=json for one JSON object a line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -6,10 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.views.auth import SignInView, signup
 from accounts.views.members import invitation
+from core import health
 from core.api.schema import CachedSchemaGenerator
 from core.api.views import NotFoundView
 
+handler500 = "core.outage.server_error"
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", RedirectView.as_view(pattern_name="console-home", permanent=False)),
     path("signup", signup, name="signup"),
     path("signin", SignInView.as_view(), name="signin"),
