@@ -22,7 +22,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/run-dev
 
 lint: install
 	$(VENV)/bin/ruff check .
