@@ -12,6 +12,10 @@ CONTROL_MESSAGE = "Use printable characters only (no line breaks, tabs or contro
 UNPRINTABLE = frozenset({"Cc", "Zl", "Zp"})
 
 
+# The same rule as a regular expression (Python and ECMA-262 alike), for the API schema.
+PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+
+
 def has_control_characters(value: str) -> bool:
     return any(unicodedata.category(char) in UNPRINTABLE for char in value)
 

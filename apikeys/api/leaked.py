@@ -10,7 +10,6 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.models import Membership
 from accounts.roles import Role
@@ -19,6 +18,7 @@ from apikeys.api.serializers import LeakReceiptSerializer, LeakReportSerializer
 from apikeys.models import ApiKey
 from core import ratelimit
 from core.acting import Actor
+from core.api.base import ApiView
 from core.mail import send_later
 from core.network import client_ip
 
@@ -53,7 +53,7 @@ def notify(keys: list[ApiKey], reporter: str) -> None:
         send_later(subject, body, recipients(key))
 
 
-class LeakReportView(APIView):
+class LeakReportView(ApiView):
     """No authentication, limited per client IP; the same 202 whether or not a key matched."""
 
     authentication_classes: list[Any] = []
@@ -68,6 +68,7 @@ class LeakReportView(APIView):
         responses={202: LeakReceiptSerializer},
         auth=[],
         operation_id="keys_leaked",
+        summary="Report leaked keys",
     )
     @sensitive_variables()
     def post(self, request: Request) -> Response:

@@ -21,6 +21,11 @@ class KeySerializer(serializers.ModelSerializer[ApiKey]):
     id = serializers.CharField(source="public_id", read_only=True)
     user = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
     state = serializers.ChoiceField(choices=["active", "expired", "revoked"], read_only=True)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SCOPES)),
+        read_only=True,
+        help_text="What the key may do; every scope for a key with full access.",
+    )
 
     class Meta:
         model = ApiKey

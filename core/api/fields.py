@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from core.text import CONTROL_MESSAGE, has_control_characters
+from core.text import CONTROL_MESSAGE, PRINTABLE_PATTERN, has_control_characters
 
 
 class StrictCharField(serializers.CharField):
@@ -19,12 +20,20 @@ class StrictCharField(serializers.CharField):
 
 
 class NameField(StrictCharField):
-    """A name: printable text on one line, surrounding spaces trimmed, never blank."""
+    """A name: printable text on one line. The rule is a pattern, so the schema states it;
+    nothing is trimmed before it is checked (a trailing newline is refused, not dropped)."""
 
-    default_error_messages = {"control_characters": CONTROL_MESSAGE}
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        # For the schema's `pattern`; Python's `$` also matches before a final newline, so
+        # `to_internal_value` checks the rule itself too.
+        self.validators.append(
+            RegexValidator(PRINTABLE_PATTERN, CONTROL_MESSAGE, code="control_characters")
+        )
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
         if has_control_characters(value):
-            self.fail("control_characters")
+            raise serializers.ValidationError(CONTROL_MESSAGE, code="control_characters")
         return value

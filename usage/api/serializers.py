@@ -27,7 +27,8 @@ class FlowCreateSerializer(serializers.Serializer[Any]):
     """What a client may set on a new flow; the slug defaults to one made from the name."""
 
     name = NameField(max_length=100)
-    slug = serializers.SlugField(max_length=60, required=False, default="", allow_blank=True)
+    # No `default=""`: a default that breaks the slug pattern makes the schema invalid.
+    slug = serializers.SlugField(max_length=60, required=False, allow_blank=True)
     description = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
 
     def validate_name(self, value: str) -> str:

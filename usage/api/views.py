@@ -60,7 +60,7 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         flow = create_flow(request.tenant, **form.validated_data)  # type: ignore[attr-defined]
         return Response(FlowSerializer(flow).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: ExecutionSerializer})
+    @extend_schema(summary="Invoke a flow", request=None, responses={201: ExecutionSerializer})
     @action(detail=True, methods=["post"])
     def invoke(self, request: Request, id: str) -> Response:
         """Start a run of the flow, now, attributed to the calling key."""
@@ -108,7 +108,11 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def list(self, request: Request) -> Response:
         return super().list(request)
 
-    @extend_schema(request=ExecutionUpdateSerializer, responses={200: ExecutionSerializer})
+    @extend_schema(
+        summary="Report an execution's status",
+        request=ExecutionUpdateSerializer,
+        responses={200: ExecutionSerializer},
+    )
     def partial_update(self, request: Request, id: str) -> Response:
         """Report a status change. Allowed: running ↔ paused, running → compensating, and
         any unended state → succeeded | failed | cancelled. An illegal change is a 400
@@ -130,6 +134,7 @@ class UsageView(TenantAPIView):
 
     @extend_schema(
         operation_id="usage",
+        summary="Usage of the last days",
         parameters=[UsageQuerySerializer],
         responses={200: UsageSerializer, 404: LIST_404},
     )
