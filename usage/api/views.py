@@ -87,7 +87,9 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.action != "list":
             return queryset
-        form = ExecutionFilterSerializer(data=self.request.query_params)
+        # A plain dict: DRF reads an empty `?status=` in a QueryDict as absent, not as the
+        # invalid value the schema says it is.
+        form = ExecutionFilterSerializer(data=self.request.query_params.dict())
         form.is_valid(raise_exception=True)
         wanted = form.validated_data
         principal = self.principal()
@@ -139,7 +141,7 @@ class UsageView(TenantAPIView):
         responses={200: UsageSerializer, 404: LIST_404},
     )
     def get(self, request: Request) -> Response:
-        form = UsageQuerySerializer(data=request.query_params)
+        form = UsageQuerySerializer(data=request.query_params.dict())  # see filter_queryset
         form.is_valid(raise_exception=True)
         query = form.validated_data
         principal = self.principal()
