@@ -9,6 +9,7 @@ from accounts.views.members import invitation
 from core import health
 from core.api.schema import CachedSchemaGenerator
 from core.api.views import NotFoundView
+from core.mail import QueuedPasswordResetForm
 
 handler500 = "core.outage.server_error"
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path(
         "password-reset",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             template_name="accounts/password_reset.html",
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",

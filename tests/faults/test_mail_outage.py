@@ -113,3 +113,19 @@ def test_a_name_with_a_newline_cannot_break_the_headers(
     (message,) = handler.messages
     assert message["Bcc"] is None
     assert "\n" not in str(message["Subject"])
+
+
+def test_a_password_reset_during_an_smtp_outage_arrives_later_and_works(
+    queued_mail: None, sink: tuple[Sink, Controller], client: Any, owner: Any
+) -> None:
+    handler, controller = sink
+    assert client.post("/password-reset", {"email": owner.email}).status_code == 302
+    run_worker()  # SMTP down: queued again
+    controller.start()
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        run_worker()
+    (message,) = handler.messages
+    link = re.search(r"http://testserver(/password-reset/\S+)", message.get_content())
+    assert link, message.get_content()
+    page = client.get(link.group(1), follow=True)
+    assert page.status_code == 200 and b'name="new_password1"' in page.content  # a valid link
