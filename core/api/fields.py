@@ -37,3 +37,12 @@ class NameField(StrictCharField):
         if has_control_characters(value):
             raise serializers.ValidationError(CONTROL_MESSAGE, code="control_characters")
         return value
+
+
+class StrictSlugField(serializers.SlugField):
+    """A SlugField that refuses numbers instead of stringifying them."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))

@@ -112,3 +112,9 @@ def test_an_organisation_name_with_a_newline_is_a_form_error(
     assert "Use printable characters only" in response.content.decode()
     tenant.refresh_from_db()
     assert tenant.name == "Acme"
+
+
+def test_a_numeric_slug_is_refused_not_stringified(owner_key: Any) -> None:
+    response = ApiClient(owner_key[1]).post_json("/api/v1/flows", {"name": "n", "slug": 1106})
+    assert response.status_code == 400
+    assert "slug" in response.json()["error"]["fields"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from core.api.fields import NameField, StrictCharField
+from core.api.fields import NameField, StrictCharField, StrictSlugField
 from usage import stats
 from usage.models import Execution, Flow, Status
 
@@ -28,7 +28,7 @@ class FlowCreateSerializer(serializers.Serializer[Any]):
 
     name = NameField(max_length=100)
     # No `default=""`: a default that breaks the slug pattern makes the schema invalid.
-    slug = serializers.SlugField(max_length=60, required=False, allow_blank=True)
+    slug = StrictSlugField(max_length=60, required=False, allow_blank=True)
     description = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
 
     def validate_name(self, value: str) -> str:
