@@ -43,8 +43,10 @@ def smtp_port() -> int:
 
 
 @pytest.fixture
-def queued_mail(settings: Any, smtp_port: int) -> None:
-    """The real queue (the database backend) and SMTP to a port nobody listens on yet."""
+def queued_mail(transactional_db: None, settings: Any, smtp_port: int) -> None:
+    """The real queue (the database backend) and SMTP to a port nobody listens on yet.
+    Transactional: the worker closes connections it thinks stale, as a worker should, and
+    one inside a test's transaction counts as stale on PostgreSQL."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_port
