@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-lane check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke
+.PHONY: run test test-lane check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke fuzz-live
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/run-dev
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -71,6 +71,12 @@ test-lane: install chromium
 check: lint typecheck migrations-check schema
 	@echo "=== pytest on SQLite, without browser tests ==="
 	scripts/with-redis $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+# Schemathesis' own runner against a live server (conformance and negative-data checks);
+# not yet part of `make test`: see README, "How we test".
+fuzz-live: install
+	PY=$(PY) scripts/schemathesis-live
+
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -17,6 +17,7 @@ from accounts.models import AuditAction, Tenant, User
 from accounts.roles import Role
 from apikeys import authority, crypto
 from apikeys.authority import Action
+from apikeys.expiry import check_expiry
 from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, State, create_key
 from apikeys.scopes import normalize
 from core.acting import Actor, Principal
@@ -56,8 +57,12 @@ def scopes_label(key: ApiKey) -> list[str] | str:
 
 
 def _check_expiry(expires_at: datetime | None) -> None:
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    if expires_at is None:
+        return
+    try:
+        check_expiry(expires_at, timezone.now())
+    except ValidationError as error:
+        raise ValidationError({"expires_at": error.messages}) from error
 
 
 @sensitive_variables()

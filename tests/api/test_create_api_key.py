@@ -30,7 +30,7 @@ def test_prints_only_a_working_user_key_on_stdout(tenant, member):
         "keys:read",
         "usage:read",
         "--expires",
-        "2099-01-31",
+        "2031-01-31",
     )
     raw = out.strip()
     MINTED.append(raw)
@@ -39,7 +39,7 @@ def test_prints_only_a_working_user_key_on_stdout(tenant, member):
     key = ApiKey.objects.get(name="cli")
     assert (key.user, key.scopes) == (member, ["keys:read", "usage:read"])
     assert key.expires_at is not None
-    assert key.expires_at.date().isoformat() == "2099-01-31"
+    assert key.expires_at.date().isoformat() == "2031-01-31"
     assert ApiClient(raw).get("/api/v1/whoami").json()["email"] == "member@acme.test"
     event = AuditEvent.objects.get(action=AuditAction.KEY_CREATED)
     assert event.actor_label.startswith("system") and event.actor_user is None

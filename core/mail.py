@@ -1,0 +1,67 @@
+"""E-mail is never sent inside a request: it is queued as a task, and the worker
+(`manage.py db_worker`) delivers it, retrying with backoff while SMTP is down.
+
+`send_later(subject, body, to)` is the one way the apps send mail. The subject is made one
+line, whatever stored text went into it, so no name can add or break a header.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import Task
+
+from core.text import one_line
+
+logger = logging.getLogger("keyward.mail")
+
+# What a worker survives by trying again later: the server is down, refuses for now, or
+# the connection breaks.
+DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def backoff(attempt: int) -> timedelta:
+    """Seconds before the next try: doubling from EMAIL_RETRY_BACKOFF, at most an hour."""
+    return timedelta(seconds=min(settings.EMAIL_RETRY_BACKOFF * 2 ** (attempt - 1), 3600))
+
+
+def deliver_or_retry(
+    queued: Task[Any, Any], send: Callable[[], object], args: list[Any], attempt: int
+) -> bool:
+    """Run `send`; on an SMTP failure queue `queued` again with backoff (up to
+    EMAIL_MAX_ATTEMPTS tries). True when delivered."""
+    try:
+        send()
+    except DELIVERY_ERRORS as error:
+        if attempt >= settings.EMAIL_MAX_ATTEMPTS:
+            logger.error("e-mail given up after %d attempts: %s", attempt, error)
+            raise
+        if not queued.get_backend().supports_defer:  # the immediate backend (tests)
+            logger.error("e-mail delivery failed: %s", error)
+            raise
+        logger.warning("e-mail delivery failed (attempt %d), will retry: %s", attempt, error)
+        later = queued.using(run_after=timezone.now() + backoff(attempt))
+        later.enqueue(*args, attempt=attempt + 1)
+        return False
+    return True
+
+
+@task()
+def send_email(subject: str, body: str, to: list[str], attempt: int = 1) -> bool:
+    """The queued e-mail."""
+    message = EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, to)
+    return deliver_or_retry(send_email, message.send, [subject, body, to], attempt)
+
+
+def send_later(subject: str, body: str, to: list[str]) -> None:
+    """Queue one e-mail; the worker sends it (in tests, at once)."""
+    if to:
+        send_email.enqueue(one_line(subject), body, sorted(set(to)))
