@@ -15,7 +15,7 @@ from core.acting import Actor
 
 class LastOwnerError(ValidationError):
     def __init__(self) -> None:
-        super().__init__("A tenant must keep at least one owner.")
+        super().__init__("An organisation must keep at least one owner.")
 
 
 def _lock_owners(tenant: Tenant) -> int:
@@ -52,7 +52,7 @@ def transfer_ownership(actor: Actor, by: Membership, target: Membership) -> None
     if not is_owner(by.role):
         raise PermissionDenied("Only an owner can transfer ownership.")
     if target.pk == by.pk:
-        raise ValidationError("You already own this tenant.")
+        raise ValidationError("You already own this organisation.")
     with transaction.atomic():
         by, target = _refresh_locked(by), _refresh_locked(target)
         old = target.role
@@ -66,7 +66,7 @@ def transfer_ownership(actor: Actor, by: Membership, target: Membership) -> None
 def remove(actor: Actor, by: Membership, target: Membership) -> None:
     """An admin removes someone; their session and keys lose the tenant at once."""
     if target.pk == by.pk:
-        raise ValidationError("Use “Leave tenant” to remove yourself.")
+        raise ValidationError("Use “Leave” to remove yourself.")
     if not can_manage_member(by.role, target.role):
         raise PermissionDenied("Your role cannot remove this member.")
     _delete(actor, target, AuditAction.MEMBER_REMOVED)

@@ -3,7 +3,6 @@ from django.urls import path
 from accounts.views import members, tenant
 
 urlpatterns = [
-    path("", tenant.home, name="console-home"),
     path("switch", tenant.switch_tenant, name="tenant-switch"),
     path("tenants/new", tenant.create_tenant, name="tenant-create"),
     path("settings", tenant.tenant_settings, name="tenant-settings"),

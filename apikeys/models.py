@@ -138,6 +138,12 @@ class ApiKey(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
+    def previous_secret_until(self) -> datetime | None:
+        """When a regenerated key's old secret stops working, while that is still ahead."""
+        end = self.previous_expires_at
+        return end if end is not None and end > timezone.now() else None
+
+    @property
     def state(self) -> str:
         if self.revoked_at:
             return "revoked"

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.views.auth import SignInView, signup
 from accounts.views.members import invitation
+from config.overview import home
 from core.api.views import NotFoundView
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invitations/<str:token>", invitation, name="invitation"),
+    path("console/", home, name="console-home"),
     path("console/", include("accounts.urls")),
     path("console/", include("apikeys.urls")),
     path("console/", include("usage.urls")),

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import memberships
-from accounts.decorators import tenant_required
+from accounts.decorators import post_only, tenant_required
 from accounts.forms import InviteForm, RoleForm, SignUpForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, User, invitation_digest
@@ -40,6 +40,7 @@ def _members_page(request: HttpRequest, invite_form: InviteForm | None = None) -
     ]
     context = {
         "rows": rows,
+        "is_last_owner": _is_last_owner(me),
         "roles": assignable_roles(me.role),
         "invite_form": invite_form or InviteForm(by=me),
         "invitations": Invitation.objects.for_tenant(tenant).pending() if is_admin(me.role) else [],
@@ -48,12 +49,20 @@ def _members_page(request: HttpRequest, invite_form: InviteForm | None = None) -
     return render(request, "accounts/members.html", context)
 
 
+def _is_last_owner(membership: Membership) -> bool:
+    """The last owner may not leave: the page says so instead of offering a refusal."""
+    return (
+        membership.role == Role.OWNER
+        and Membership.objects.for_tenant(membership.tenant).owners().count() <= 1
+    )
+
+
 @tenant_required()
 def member_list(request: HttpRequest) -> HttpResponse:
     return _members_page(request)
 
 
-@require_POST
+@post_only("members")
 @tenant_required(role=Role.ADMIN)
 def invite(request: HttpRequest) -> HttpResponse:
     me = request.membership  # type: ignore[attr-defined]
@@ -75,7 +84,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     return redirect("members")
 
 
-@require_POST
+@post_only("members")
 @tenant_required()
 def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
@@ -142,10 +151,11 @@ def leave(request: HttpRequest) -> HttpResponse:
             return redirect("members")
         messages.success(request, f"You left {me.tenant.name}.")
         return redirect("console-home")
-    return render(request, "accounts/member_leave.html", {"tenant": me.tenant})
+    context = {"tenant": me.tenant, "last_owner": _is_last_owner(me)}
+    return render(request, "accounts/member_leave.html", context)
 
 
-@require_POST
+@post_only("members")
 @tenant_required(role=Role.ADMIN)
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)  # type: ignore[attr-defined]

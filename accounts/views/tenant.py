@@ -1,4 +1,4 @@
-"""The console shell: home, tenant switcher, new tenant, settings, audit log."""
+"""The console shell: tenant switcher, new tenant, settings, audit log."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import audit, tenants
-from accounts.decorators import tenant_required
+from accounts.decorators import post_only, tenant_required
 from accounts.forms import SwitchTenantForm, TenantCreateForm, TenantSettingsForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditAction, AuditEvent, Membership
@@ -24,28 +24,19 @@ from core.acting import Actor
 AUDIT_PAGE_SIZE = 50
 
 
-@tenant_required()
-def home(request: HttpRequest) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
-    context = {
-        "member_count": Membership.objects.for_tenant(tenant).count(),
-    }
-    return render(request, "accounts/home.html", context)
-
-
-@require_POST
+@post_only("console-home")
 @login_required
 def switch_tenant(request: HttpRequest) -> HttpResponse:
     form = SwitchTenantForm(request.POST)
     if not form.is_valid():
-        raise Http404("No such tenant.")
+        raise Http404("No such organisation.")
     membership = (
         Membership.objects.of_user(request.user)  # type: ignore[arg-type]
         .filter(tenant_id=form.cleaned_data["tenant"])
         .first()
     )
     if membership is None:
-        raise Http404("You are not a member of that tenant.")
+        raise Http404("You are not a member of that organisation.")
     request.session[SESSION_KEY] = membership.tenant_id
     next_url = form.cleaned_data["next"]
     if next_url and url_has_allowed_host_and_scheme(
@@ -73,7 +64,7 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
     can_edit = is_owner(request.membership.role)  # type: ignore[attr-defined]
     if request.method == "POST" and not can_edit:
-        raise PermissionDenied("Only owners can change the tenant's settings.")
+        raise PermissionDenied("Only owners can change the organisation's settings.")
     form = TenantSettingsForm(posted(request), instance=tenant)
     if request.method == "POST" and form.is_valid():
         changed = {field: form.cleaned_data[field] for field in form.changed_data}
