@@ -176,8 +176,8 @@ class Bar:
     def description(self) -> str:
         d = self.day
         return (
-            f"{d.day:%a %-d %b %Y}: {d.total} executions — {d.succeeded} succeeded, "
-            f"{d.failed} failed, {d.in_flight} in flight"
+            f"{d.day:%a %-d %b %Y}: {d.total:,} executions — {d.succeeded:,} succeeded, "
+            f"{d.failed:,} failed, {d.in_flight:,} in flight"
         )
 
 
