@@ -4,24 +4,45 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts import memberships, tenants, users
 from accounts.models import AuditEvent, Invitation, Membership, Tenant, User
+from core.acting import Actor
 
 
-class MembershipInline(admin.TabularInline):
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member (the admin site lets nobody else in)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class MembershipInline(admin.TabularInline[Membership, Tenant]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    can_delete = False  # removing a member revokes their keys: the Memberships page does it
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[Any]):  # our User is not an AbstractUser
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name"]
     readonly_fields = ["date_joined", "last_login"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Deactivating goes through the service, which revokes the user's keys."""
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # saved as it was; the service deactivates
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            users.deactivate(Actor.staff(staff_user(request), request), obj)
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("full_name",)}),
@@ -32,21 +53,46 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(admin.ModelAdmin[Tenant]):
     list_display = ["name", "slug", "time_zone", "is_active", "rate_limit", "created_at"]
     list_filter = ["is_active", "time_zone"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ["created_at"]
     inlines = [MembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
+        """Changes go through the tenant service, as in the console: audited, and a new time
+        zone re-buckets the organisation's usage."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        stored = Tenant.objects.get(pk=obj.pk)
+        tenants.update_settings(Actor.staff(staff_user(request), request), stored, **changes)
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "tenant", "role", "joined_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__email", "tenant__name", "tenant__slug"]
     autocomplete_fields = ["user", "tenant"]
     list_select_related = ["user", "tenant"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        if obj is not None and memberships.is_last_owner(obj):
+            return False  # an organisation keeps at least one owner
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        """Removal goes through the membership service: keys revoked, invitations withdrawn,
+        audited — and the last owner kept."""
+        memberships.remove_as_staff(Actor.staff(staff_user(request), request), obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "tenant"):
+            self.delete_model(request, membership)
 
 
 INVITATION_FIELDS: tuple[str, ...] = ("tenant", "email", "role", "invited_by", "created_at")
@@ -54,7 +100,7 @@ INVITATION_FIELDS += ("expires_at", "accepted_at", "accepted_by", "revoked_at")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
     list_display = ["email", "tenant", "role", "state", "invited_by", "created_at", "expires_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["email", "tenant__name"]
@@ -68,7 +114,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["created_at", "tenant", "action", "actor_label", "target_label", "ip"]
     list_filter = ["action", "tenant"]
     search_fields = ["actor_label", "target_label", "tenant__name", "ip"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 from accounts.roles import is_admin, is_owner
 
 
@@ -16,7 +16,9 @@ def console(request: HttpRequest) -> dict[str, Any]:
         return {}
 
     def switchable() -> list[Membership]:
-        return list(Membership.objects.of_user(request.user).order_by("tenant__name"))  # type: ignore[arg-type]
+        user = request.user
+        assert isinstance(user, User)
+        return list(Membership.objects.of_user(user).order_by("tenant__name"))
 
     return {
         "tenant": membership.tenant,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
 from accounts.roles import at_least
+from core.http import BrowserRequest
 
 View = Callable[..., HttpResponse]
 
@@ -45,7 +46,7 @@ def tenant_required(role: str | None = None) -> Callable[[View], View]:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = request.membership  # type: ignore[attr-defined]
+            membership = cast(BrowserRequest, request).membership
             if membership is None:
                 return redirect("tenant-create")
             if role is not None and not at_least(membership.role, role):

@@ -44,7 +44,7 @@ class SignUpForm(forms.Form):
         return email
 
     def clean_organisation(self) -> str:
-        name = self.cleaned_data["organisation"].strip()
+        name: str = self.cleaned_data["organisation"].strip()
         if not name:
             raise forms.ValidationError("Give your organisation a name.")
         return name
@@ -74,13 +74,13 @@ class TenantCreateForm(forms.Form):
     name = forms.CharField(label="Organisation name", max_length=100)
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("Give the organisation a name.")
         return name
 
 
-class TenantSettingsForm(forms.ModelForm):
+class TenantSettingsForm(forms.ModelForm[Tenant]):
     time_zone = forms.TypedChoiceField(
         label="Time zone",
         choices=[(name, name) for name in time_zone_names()],
@@ -92,7 +92,7 @@ class TenantSettingsForm(forms.ModelForm):
         fields = ["name", "time_zone"]
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("The organisation needs a name.")
         return name

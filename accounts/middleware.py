@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 
-from accounts.models import Membership
+from accounts.models import Membership, User
+from core.http import BrowserRequest
 
 SESSION_KEY = "active_tenant_id"
 
@@ -18,9 +20,9 @@ def active_membership(request: HttpRequest) -> Membership | None:
     tenant deactivated, a tampered session) falls back to one of the user's own tenants.
     """
     user = request.user
-    if not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return None
-    memberships = Membership.objects.of_user(user)  # type: ignore[arg-type]
+    memberships = Membership.objects.of_user(user)
     wanted = request.session.get(SESSION_KEY)
     membership = None
     if wanted is not None:
@@ -41,12 +43,13 @@ class ActiveTenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        browsing = cast(BrowserRequest, request)
         if request.path.startswith("/api/"):
             # API requests carry a key; their tenant comes from the key and nowhere else.
-            request.membership = None  # type: ignore[attr-defined]
-            request.tenant = None  # type: ignore[attr-defined]
+            browsing.membership = None
+            browsing.tenant = None
         else:
             membership = active_membership(request)
-            request.membership = membership  # type: ignore[attr-defined]
-            request.tenant = membership.tenant if membership else None  # type: ignore[attr-defined]
+            browsing.membership = membership
+            browsing.tenant = membership.tenant if membership else None
         return self.get_response(request)

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -109,18 +110,20 @@ class Tenant(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     is_active = models.BooleanField(
-        default=True, help_text="Inactive tenants' keys stop working and members see nothing."
+        default=True,
+        help_text="An inactive organisation's keys stop working and its members see nothing.",
     )
     rate_limit = models.CharField(
         max_length=20,
         blank=True,
         validators=[validate_rate],
-        help_text="Per-key API rate limit for this tenant, like 600/min. Empty: the default.",
+        help_text="Per-key API rate limit for this organisation, like 600/min. Empty: the default.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "organisation"
 
     def __str__(self) -> str:
         return self.name
@@ -287,7 +290,7 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = TenantQuerySet["AuditEvent"].as_manager()
 

@@ -1,4 +1,4 @@
-"""Roles inside a tenant and what each may do (PRODUCT.md §2)."""
+"""Roles inside a tenant and what each may do."""
 
 from __future__ import annotations
 

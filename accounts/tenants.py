@@ -14,8 +14,6 @@ from accounts.roles import Role
 from accounts.signals import tenant_time_zone_changed
 from core.acting import Actor
 
-SETTINGS_FIELDS = ("name", "time_zone")
-
 
 def create_tenant(name: str, owner: User, time_zone: str = "UTC") -> Tenant:
     with transaction.atomic():
@@ -28,8 +26,9 @@ def create_tenant(name: str, owner: User, time_zone: str = "UTC") -> Tenant:
 
 
 def update_settings(actor: Actor, tenant: Tenant, **changes: Any) -> dict[str, Any]:
-    """Apply changed settings (already validated), audit them, and re-bucket usage when the
-    time zone moves. Returns what actually changed; nothing is written when that is nothing."""
+    """Apply changed settings (already validated: name, time zone, and for staff the slug,
+    rate limit and activity), audit them, and re-bucket usage when the time zone moves.
+    Returns what actually changed; nothing is written when that is nothing."""
     with transaction.atomic():
         before = Tenant.objects.select_for_update().get(pk=tenant.pk)
         changed = {

@@ -7,12 +7,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from accounts.admin import staff_user
 from apikeys import keys
-from apikeys.models import ApiKey
+from apikeys.models import ApiKey, ApiKeyQuerySet, State
 from core.acting import Actor
-from core.network import client_ip
 
 # digest and previous_digest are deliberately absent: staff never see them.
 KEY_FIELDS = (
@@ -37,28 +36,22 @@ KEY_FIELDS = (
 
 
 class StateFilter(admin.SimpleListFilter):
-    """Active, expired or revoked, as the console shows them."""
+    """Active, expired, revoked or inactive: the state authentication goes by."""
 
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+        return [(state.value, state.label) for state in State]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:
-        now = timezone.now()
-        live = queryset.filter(revoked_at__isnull=True)
-        if self.value() == "active":
-            return live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        if self.value() == "expired":
-            return live.filter(expires_at__lte=now)
-        if self.value() == "revoked":
-            return queryset.filter(revoked_at__isnull=False)
+        if self.value() in State.values:
+            return queryset.filter(Q(key_state=self.value()))
         return queryset
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = [
         "name",
         "masked",
@@ -90,6 +83,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def state(self, key: ApiKey) -> str:
         return key.state.capitalize()
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiKey]:
+        queryset = super().get_queryset(request)
+        assert isinstance(queryset, ApiKeyQuerySet)
+        return queryset.with_state()
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -101,11 +99,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected keys", permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        actor = Actor(
-            user=request.user,  # type: ignore[arg-type]
-            label=f"staff: {request.user.email}",  # type: ignore[union-attr]
-            ip=client_ip(request),
-        )
+        actor = Actor.staff(staff_user(request), request)
         revoked = sum(keys.revoke_as_staff(actor, key) for key in queryset.select_related("tenant"))
         skipped = queryset.count() - revoked
         text = f"Revoked {revoked} key(s)."

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apikeys.keys import Principal, visible_keys
+from apikeys.keys import visible_keys
 from apikeys.models import ApiKey
+from core.acting import Principal
 
 EXPIRING_WITHIN = timedelta(days=14)
 # The same threshold as the idle-key findings of the security overview.

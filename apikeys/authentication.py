@@ -1,4 +1,4 @@
-"""DRF authentication by API key (PRODUCT.md §4).
+"""DRF authentication by API key.
 
 `Authorization: Bearer <key>` or `X-API-Key: <key>` (the same key in both is fine, two
 different keys are a 400). Never the query string. Reading the headers, checking the
@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db.models import Q
 from django.utils import timezone
@@ -22,9 +23,10 @@ from rest_framework.request import Request
 from accounts.models import Tenant
 from apikeys import crypto, keys
 from apikeys.lookup import find_by_digest
-from apikeys.models import ApiKey, Kind
+from apikeys.models import ApiKey, Kind, State
 from core import ratelimit
 from core.api.exceptions import InvalidRequest
+from core.http import KeyedHttpRequest
 from core.network import client_ip
 
 LAST_USED_EVERY = timedelta(seconds=60)
@@ -39,7 +41,7 @@ MESSAGES = {
 
 
 class KeyRefused(exceptions.AuthenticationFailed):
-    """401 with one of the §4 codes."""
+    """401 with one of the documented error codes."""
 
     def __init__(self, code: str) -> None:
         super().__init__(MESSAGES[code], code=code)
@@ -80,7 +82,7 @@ def presented_key(request: Request) -> str | None:
         return None
     if len(set(found)) > 1:
         raise InvalidRequest("Send one API key: the two headers carry different keys.")
-    return found[0]
+    return str(found[0])
 
 
 @sensitive_variables()
@@ -92,17 +94,19 @@ def check_shape(raw: str) -> crypto.ParsedKey:
     return parsed
 
 
+REFUSED_STATES = {State.EXPIRED: "expired_key", State.REVOKED: "revoked_key"}
+
+
 def refusal(key: ApiKey | None, digest: str, now: datetime) -> str | None:
-    """None if the key may authenticate with this digest, else the §4 code."""
+    """None if the key may authenticate with this digest, else the error code."""
     if key is None:
         return "invalid_key"
     if key.digest != digest and (key.previous_expires_at is None or key.previous_expires_at <= now):
         return "revoked_key"  # an old secret after its regenerate grace period
-    if key.is_usable:  # type: ignore[attr-defined]
+    if key.state == State.ACTIVE:
         return None
-    if key.revoked_at is None and key.expires_at is not None and key.expires_at <= now:
-        return "expired_key"
-    return "revoked_key"  # revoked, or its tenant, user or membership is gone
+    # Inactive (its organisation, user or membership is gone) answers as revoked.
+    return REFUSED_STATES.get(State(key.state), "revoked_key")
 
 
 def touch(key: ApiKey, ip: str | None, now: datetime) -> None:
@@ -147,15 +151,16 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise
         self.charge(request, key)
         touch(key, ip, timezone.now())
-        django_request = request._request
-        django_request.tenant = key.tenant  # type: ignore[attr-defined]
-        django_request.principal = keys.principal_for_key(key, key.owner_role)  # type: ignore[attr-defined]
-        django_request.api_key = key  # type: ignore[attr-defined]
+        keyed = cast(KeyedHttpRequest, request._request)
+        keyed.tenant = key.tenant
+        keyed.api_key = key
+        role = key.membership.role if key.membership else None
+        keyed.principal = keys.principal_for_key(key, role)
         return user_for(key), key
 
     @sensitive_variables()
     def authenticate_key(self, raw: str) -> ApiKey:
-        """The usable key for this raw secret, or KeyRefused with the §4 code."""
+        """The usable key for this raw secret, or KeyRefused with its error code."""
         check_shape(raw)
         digest = crypto.digest(raw)
         now = timezone.now()

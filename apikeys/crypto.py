@@ -1,4 +1,4 @@
-"""Key format, checksum and digest (PRODUCT.md §3). Pure functions: no database here.
+"""Key format, checksum and digest. Pure functions: no database here.
 
 A key is `kw_user_` or `kw_team_`, 64 lowercase hex characters (256 random bits), then
 8 hex characters: the CRC32 of everything before them. The checksum lets us (and secret

@@ -29,10 +29,40 @@ GRACE_CHOICES = [
 FULL_ACCESS, RESTRICTED = "full", "restricted"
 
 
+def expires_at_start_of(day: dt.date | None, tenant: Tenant) -> dt.datetime | None:
+    """A key chosen to expire on `day` stops at midnight starting it, organisation time."""
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tenant.tzinfo)
+
+
+def expiry_field(help_text: str) -> forms.DateField:
+    return forms.DateField(
+        label="Expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=help_text,
+    )
+
+
 class NonceForm(forms.Form):
     """Carries the one-time token that makes a re-submitted form show “gone”, not a new key."""
 
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+
+    def clean_expires_on(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("expires_on")
+        if day is not None and day <= timezone.localdate(timezone=self.tenant.tzinfo):
+            raise forms.ValidationError("Pick a date in the future.")
+        return day
+
+    def expires_at(self) -> dt.datetime | None:
+        """Midnight at the start of the chosen day, in the organisation's time zone."""
+        return expires_at_start_of(self.cleaned_data.get("expires_on"), self.tenant)
 
 
 class CreateKeyForm(NonceForm):
@@ -47,12 +77,9 @@ class CreateKeyForm(NonceForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    expires_on = forms.DateField(
-        label="Expires on",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="The key stops working at the start of this day (organisation "
-        "time). Leave empty for a key that does not expire.",
+    expires_on = expiry_field(
+        "The key stops working at the start of this day (organisation time). Leave empty "
+        "for a key that does not expire."
     )
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices, widget=forms.RadioSelect)
     access = forms.ChoiceField(
@@ -72,8 +99,7 @@ class CreateKeyForm(NonceForm):
     )
 
     def __init__(self, *args: Any, tenant: Tenant, role: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.tenant = tenant
+        super().__init__(*args, tenant=tenant, **kwargs)
         self.fields["name"].widget.attrs.update(autofocus=True, autocomplete="off")
         cast(forms.ChoiceField, self.fields["scopes"]).choices = [
             (scope, format_html("<code>{}</code> {}", scope, text))
@@ -109,19 +135,6 @@ class CreateKeyForm(NonceForm):
             self.add_error("scopes", "Tick at least one scope, or choose Full access.")
         return data
 
-    def clean_expires_on(self) -> dt.date | None:
-        day: dt.date | None = self.cleaned_data.get("expires_on")
-        if day is not None and day <= timezone.localdate(timezone=self.tenant.tzinfo):
-            raise forms.ValidationError("Pick a date in the future.")
-        return day
-
-    def expires_at(self) -> dt.datetime | None:
-        """Midnight at the start of the chosen day, in the organisation's time zone."""
-        day = self.cleaned_data.get("expires_on")
-        if day is None:
-            return None
-        return dt.datetime.combine(day, dt.time.min, tzinfo=self.tenant.tzinfo)
-
 
 class RegenerateKeyForm(NonceForm):
     grace = forms.TypedChoiceField(
@@ -132,4 +145,7 @@ class RegenerateKeyForm(NonceForm):
         empty_value=None,
         initial=DEFAULT_GRACE,
         help_text="A grace period lets you roll the new secret out before the old one stops.",
+    )
+    expires_on = expiry_field(
+        "An expired key needs a new expiry date; otherwise leave empty to keep its own."
     )

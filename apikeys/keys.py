@@ -1,23 +1,26 @@
-"""What can be done to keys, by whom. Console views, API views and commands all call these;
-each writes the audit log in the same transaction and never lets the raw key out but
-through its return value."""
+"""What can be done to keys. Console views, API views, the admin and the commands all call
+these; each asks `apikeys.authority` first, writes the audit log in the same transaction,
+and never lets the raw key out but through its return value."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import audit
-from accounts.models import AuditAction
-from accounts.roles import Role, is_admin
-from apikeys import crypto
-from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, create_key
+from accounts.models import AuditAction, Tenant, User
+from accounts.roles import Role
+from apikeys import authority, crypto
+from apikeys.authority import Action
+from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, State, create_key
+from apikeys.scopes import normalize
 from core.acting import Actor, Principal
+from core.tenancy import get_for_tenant_or_404
 
 GRACE_MIN = timedelta(hours=1)
 GRACE_MAX = timedelta(days=7)
@@ -34,26 +37,27 @@ def principal_for_key(key: ApiKey, owner_role: str | None) -> Principal:
     )
 
 
-def visible_keys(principal: Principal) -> ApiKeyQuerySet:
-    """Admins see every key of the tenant; members only their own user keys."""
-    keys = ApiKey.objects.for_tenant(principal.tenant)
-    if is_admin(principal.role):
-        return keys
-    return keys.filter(kind=Kind.USER, user=principal.user)
+def visible_keys(principal: Principal, now: datetime | None = None) -> ApiKeyQuerySet:
+    """The keys the principal may see, each with its state."""
+    return ApiKey.objects.filter(authority.visible(principal)).with_state(now)
 
 
-def can_manage(principal: Principal, key: ApiKey) -> bool:
-    """Admins manage any key of their tenant; members their own user keys."""
-    if key.tenant_id != principal.tenant.pk:
-        return False
-    if is_admin(principal.role):
-        return True
-    return key.kind == Kind.USER and principal.user is not None and key.user_id == principal.user.pk
+def key_for(principal: Principal, public_id: str, action: Action = Action.SEE) -> ApiKey:
+    """The organisation's key with this id, if the principal may take `action` on it:
+    Http404 when it may not even see it, PermissionDenied when it sees but may not act."""
+    key = get_for_tenant_or_404(ApiKey, principal.tenant, public_id=public_id)
+    authority.check(principal, action, key)
+    return key
 
 
 def scopes_label(key: ApiKey) -> list[str] | str:
     """What the audit log says of a key's scopes: the list, or "full access"."""
     return "full access" if key.has_full_access else list(key.scopes)
+
+
+def _check_expiry(expires_at: datetime | None) -> None:
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
 
 
 @sensitive_variables()
@@ -67,24 +71,28 @@ def create(
     scopes: list[str] | None = None,
     expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
-    if kind == Kind.TEAM and not is_admin(principal.role):
-        raise PermissionDenied("Only admins can create team keys.")
-    if kind == Kind.USER and principal.user is None:
-        raise PermissionDenied("A team key cannot create user keys.")
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    """A new key; omitted scopes mean everything the principal may grant."""
+    if not scopes and principal.key_scopes is not None:
+        scopes = list(principal.key_scopes)
+    try:
+        granted = normalize(scopes)
+    except ValueError as error:
+        raise ValidationError({"scopes": str(error)}) from error
+    authority.check_create(principal, kind, granted)
+    _check_expiry(expires_at)
     name = name.strip()
     with transaction.atomic():
         if ApiKey.objects.for_tenant(principal.tenant).live().filter(name=name).exists():
             raise ValidationError({"name": f"A live key named “{name}” already exists."})
+        is_user_key = kind == Kind.USER
         key, raw = create_key(
             tenant=principal.tenant,
             kind=kind,
             name=name,
-            user=principal.user if kind == Kind.USER else None,
+            user=principal.user if is_user_key else None,
             created_by=actor.user,
             description=description,
-            scopes=scopes,
+            scopes=granted,
             expires_at=expires_at,
         )
         audit.record(
@@ -95,8 +103,7 @@ def create(
 
 def revoke(actor: Actor, principal: Principal, key: ApiKey) -> bool:
     """Revoke at once (every request checks the database). False if it was already revoked."""
-    if not can_manage(principal, key):
-        raise PermissionDenied("You cannot revoke this key.")
+    authority.check(principal, Action.REVOKE, key)
     return _revoke(actor, key, AuditAction.KEY_REVOKED)
 
 
@@ -104,6 +111,15 @@ def revoke_as_staff(actor: Actor, key: ApiKey) -> bool:
     """Staff (the Django admin) revoke any key; the actor's label names them, e.g.
     `staff: ops@example.com`. False if it was already revoked."""
     return _revoke(actor, key, AuditAction.KEY_REVOKED)
+
+
+def revoke_user_keys(actor: Actor, user: User, tenant: Tenant | None, reason: str) -> int:
+    """Revoke a person's live user keys (in one organisation, or everywhere), each audited
+    with the reason: a member removed, a member who left, a user deactivated."""
+    keys = ApiKey.objects.live().filter(kind=Kind.USER, user=user).select_related("tenant")
+    if tenant is not None:
+        keys = keys.filter(tenant=tenant)
+    return sum(_revoke(actor, key, AuditAction.KEY_REVOKED, reason=reason) for key in keys)
 
 
 def _revoke(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> bool:
@@ -114,49 +130,58 @@ def _revoke(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> b
         )
         if updated:
             key.revoked_at, key.revoked_by = now, actor.label[:200]
+            key.__dict__.pop("key_state", None)
             audit.record(actor, key.tenant, action, key, **details)
     return bool(updated)
 
 
 @sensitive_variables()
 def regenerate(
-    actor: Actor, principal: Principal, key: ApiKey, grace: timedelta | None = None
+    actor: Actor,
+    principal: Principal,
+    key: ApiKey,
+    grace: timedelta | None = None,
+    expires_at: datetime | None = None,
 ) -> str:
-    """New secret, same name, kind, scopes and expiry. The old secret stops working now, or
-    at the end of the grace period. Returns the new raw key."""
-    if not can_manage(principal, key):
-        raise PermissionDenied("You cannot regenerate this key.")
+    """New secret, same name, kind, scopes and expiry (an expired key takes a new expiry).
+    The old secret stops working now, or at the end of the grace period. Returns the new
+    raw key."""
+    authority.check(principal, Action.REGENERATE, key)
     if grace is not None and not GRACE_MIN <= grace <= GRACE_MAX:
         raise ValidationError({"grace": "The grace period must be between 1 hour and 7 days."})
+    _check_expiry(expires_at)
     raw = crypto.generate(key.kind)
     now = timezone.now()
     with transaction.atomic():
-        locked = ApiKey.objects.select_for_update().get(pk=key.pk)
-        if locked.revoked_at is not None:
-            raise ValidationError("A revoked key cannot be regenerated.")
+        locked = ApiKey.objects.select_for_update().with_state(now).get(pk=key.pk)
+        _check_regenerable(locked, expires_at)
         # The old digest is kept (its deadline now, or after the grace) so that the old
         # secret gets a precise "revoked" answer rather than "invalid".
         locked.previous_digest = locked.digest
         locked.previous_expires_at = now + grace if grace else now
         locked.set_secret(raw)
-        locked.save(
-            update_fields=[
-                "digest",
-                "masked_prefix",
-                "last4",
-                "previous_digest",
-                "previous_expires_at",
-            ]
-        )
-        audit.record(
-            actor,
-            locked.tenant,
-            AuditAction.KEY_REGENERATED,
-            locked,
-            grace_seconds=int(grace.total_seconds()) if grace else 0,
-        )
+        fields = ["digest", "masked_prefix", "last4", "previous_digest", "previous_expires_at"]
+        if expires_at is not None:
+            locked.expires_at = expires_at
+            fields.append("expires_at")
+        locked.save(update_fields=fields)
+        details: dict[str, object] = {"grace_seconds": int(grace.total_seconds()) if grace else 0}
+        if expires_at is not None:
+            details["expires_at"] = expires_at.isoformat()
+        audit.record(actor, locked.tenant, AuditAction.KEY_REGENERATED, locked, **details)
     key.refresh_from_db()
+    key.__dict__.pop("key_state", None)
     return raw
+
+
+def _check_regenerable(key: ApiKey, expires_at: datetime | None) -> None:
+    state = key.state
+    if state == State.REVOKED:
+        raise ValidationError("A revoked key cannot be regenerated. Create a new key.")
+    if state == State.INACTIVE:
+        raise ValidationError("This key is inactive (its user left or was deactivated).")
+    if state == State.EXPIRED and expires_at is None:
+        raise ValidationError({"expires_at": "This key has expired: give it a new expiry date."})
 
 
 @sensitive_variables()

@@ -19,22 +19,26 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Q
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
-from apikeys.models import ApiKey
+from apikeys.models import ApiKey, ApiKeyQuerySet
 
 DIGEST_PLACEHOLDER = "lookup-digest-placeholder"
 CLOCK_PLACEHOLDER = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 
-def by_digest(digest: str, now: datetime) -> Any:
+def by_digest(digest: str, now: datetime) -> ApiKeyQuerySet:
     """The queryset the SQL is compiled from: the key whose current or previous secret has
-    this digest, whatever its state, with its tenant, user, owner's role and `is_usable`."""
+    this digest, whatever its state, with its tenant, user, membership and `key_state`."""
     return (
         ApiKey.objects.filter(Q(digest=digest) | Q(previous_digest=digest))
-        .select_related("tenant", "user")
-        .with_owner_role()
-        .with_usability(now)
+        .select_related("tenant", "user", "membership")
+        .with_state(now)
         .order_by()
     )
+
+
+def find_with_orm(digest: str, now: datetime) -> ApiKey | None:
+    """The plain ORM version of the lookup: what the compiled one must equal."""
+    return by_digest(digest, now).first()
 
 
 class PreparedDebugCursor(CursorDebugWrapper):
@@ -57,7 +61,7 @@ class CompiledLookup:
         clock = self.clock_param(CLOCK_PLACEHOLDER)
         self.digest_at = [i for i, p in enumerate(self.params) if p == DIGEST_PLACEHOLDER]
         self.clock_at = [i for i, p in enumerate(self.params) if p == clock]
-        if len(self.digest_at) != 2 or not self.clock_at:
+        if len(self.digest_at) != 2 or len(self.clock_at) != 1:
             raise RuntimeError("The key lookup's parameters could not be located.")
         select, klass_info = compiler.select, compiler.klass_info
         first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]
@@ -115,7 +119,10 @@ _compiled: dict[str, CompiledLookup] = {}
 
 
 def find_by_digest(digest: str, now: datetime, alias: str = "default") -> ApiKey | None:
-    """One query: the key for this digest with `owner_role` and `is_usable`, or None."""
+    """One query: the key for this digest with its membership and `key_state`, or None.
+    APIKEY_LOOKUP=orm switches to the plain queryset (compiled is the default)."""
+    if settings.APIKEY_LOOKUP == "orm":
+        return find_with_orm(digest, now)
     compiled = _compiled.get(alias)
     if compiled is None:
         compiled = _compiled[alias] = CompiledLookup(alias)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -26,43 +27,42 @@ def new_public_id() -> str:
     return "key_" + secrets.token_hex(10)
 
 
-def usable_condition(now: datetime) -> Q:
-    """The one definition of a key that may authenticate.
+class State(models.TextChoices):
+    """The one state a key is in; authentication refuses every state but ACTIVE."""
 
-    Not revoked, not expired, its tenant active, and for a user key its owner still an
-    active member of that tenant.
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+    INACTIVE = "inactive", "Inactive"
+
+
+def state_expression(now: datetime) -> Case:
+    """The one definition of a key's state, as SQL: authentication, the console list, the
+    API and the admin all read it.
+
+    Revoked if revoked; expired once its expiry has passed; inactive when its organisation
+    is inactive or, for a user key, its user is deactivated or no longer holds the
+    membership the key was created under (a member removed and invited again gets a new
+    membership, so their old keys never come back); otherwise active.
     """
-    owner_is_member = Exists(
-        Membership.objects.filter(user=OuterRef("user"), tenant=OuterRef("tenant"))
+    owner_present = Q(kind=Kind.TEAM) | Q(user__is_active=True, membership__isnull=False)
+    return Case(
+        When(revoked_at__isnull=False, then=Value(State.REVOKED.value)),
+        When(expires_at__lte=now, then=Value(State.EXPIRED.value)),
+        When(Q(tenant__is_active=True) & owner_present, then=Value(State.ACTIVE.value)),
+        default=Value(State.INACTIVE.value),
+        output_field=models.CharField(),
     )
-    condition = (
-        Q(revoked_at__isnull=True)
-        & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        & Q(tenant__is_active=True)
-        & (Q(kind=Kind.TEAM) | (Q(user__is_active=True) & owner_is_member))
-    )
-    return cast(Q, condition)
 
 
 class ApiKeyQuerySet(TenantQuerySet["ApiKey"]):
     def live(self) -> ApiKeyQuerySet:
-        """Not revoked (expired keys are still listed; they are marked expired)."""
+        """Not revoked (expired and inactive keys are still listed, marked as such)."""
         return self.filter(revoked_at__isnull=True)
 
-    def usable(self, now: datetime | None = None) -> ApiKeyQuerySet:
-        """The keys that may authenticate now (see `usable_condition`)."""
-        return self.filter(usable_condition(now or timezone.now()))
-
-    def with_usability(self, now: datetime) -> ApiKeyQuerySet:
-        """Annotate `is_usable`: the same condition as `usable()`, as a column."""
-        return self.annotate(
-            is_usable=ExpressionWrapper(usable_condition(now), output_field=models.BooleanField())
-        )
-
-    def with_owner_role(self) -> ApiKeyQuerySet:
-        """Annotate `owner_role`: the user-key owner's role in the key's tenant (or None)."""
-        role = Membership.objects.filter(user=OuterRef("user"), tenant=OuterRef("tenant"))
-        return self.annotate(owner_role=Subquery(role.order_by().values("role")[:1]))
+    def with_state(self, now: datetime | None = None) -> ApiKeyQuerySet:
+        """Annotate `key_state` (a `State` value), read back as `ApiKey.state`."""
+        return self.annotate(key_state=state_expression(now or timezone.now()))
 
 
 class ApiKey(models.Model):
@@ -78,6 +78,11 @@ class ApiKey(models.Model):
         on_delete=models.CASCADE,
         related_name="api_keys",
         help_text="The user a user key acts as. Empty for team keys.",
+    )
+    # The membership a user key was created under. Removing the member deletes it (the key
+    # turns inactive and is revoked); joining again makes a new one, so the key stays dead.
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="api_keys"
     )
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -134,10 +139,6 @@ class ApiKey(models.Model):
         return set(ALL_SCOPES) <= set(self.scopes)
 
     @property
-    def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
-
-    @property
     def previous_secret_until(self) -> datetime | None:
         """When a regenerated key's old secret stops working, while that is still ahead."""
         end = self.previous_expires_at
@@ -145,11 +146,13 @@ class ApiKey(models.Model):
 
     @property
     def state(self) -> str:
-        if self.revoked_at:
-            return "revoked"
-        if self.is_expired:
-            return "expired"
-        return "active"
+        """The key's `State`, as annotated by `with_state()`; a key loaded without the
+        annotation asks the database, so the definition stays in one place."""
+        if "key_state" not in self.__dict__:
+            state = state_expression(timezone.now())
+            rows = ApiKey.objects.filter(pk=self.pk).values_list(state, flat=True)
+            self.__dict__["key_state"] = rows.get()
+        return str(self.__dict__["key_state"])
 
     @sensitive_variables()
     def set_secret(self, raw: str) -> None:
@@ -170,12 +173,20 @@ def create_key(
     expires_at: datetime | None = None,
     **extra: Any,
 ) -> tuple[ApiKey, str]:
-    """Create a key; return it with the raw secret. The raw secret goes nowhere else."""
+    """Create a key; return it with the raw secret. The raw secret goes nowhere else.
+
+    A user key is tied to its user's current membership of the organisation."""
+    membership = None
+    if kind == Kind.USER:
+        membership = Membership.objects.filter(user=user, tenant=tenant).first()
+        if membership is None:
+            raise ValidationError("A user key needs a member of the organisation.")
     raw = crypto.generate(kind)
     key = ApiKey(
         tenant=tenant,
         kind=kind,
         user=user if kind == Kind.USER else None,
+        membership=membership,
         created_by=created_by,
         name=name,
         description=description,

@@ -1,4 +1,4 @@
-"""API scopes (PRODUCT.md §4). A key holds a subset; a view declares what it needs."""
+"""API scopes. A key holds a subset; a view declares what it needs."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def setup() -> dict[str, tuple[str, dict[str, Any]]]:
         create_key(tenant=tenant, kind="user", user=user, name=f"k{n}-{time.time_ns()}")
     _, raw = create_key(tenant=tenant, kind="user", user=user, name=f"bench {time.time_ns()}")
     token, _ = Token.objects.get_or_create(user=user)
-    _, drf_key = APIKey.objects.create_key(name="bench")  # type: ignore[misc]
+    _, drf_key = APIKey.objects.create_key(name="bench")
     urls.FIXED_TENANT.append(tenant)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

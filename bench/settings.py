@@ -8,7 +8,7 @@ from config.settings import INSTALLED_APPS, REDIS_URL, env
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
 INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken", "rest_framework_api_key"]
-MIDDLEWARE = []  # type: ignore[var-annotated]
+MIDDLEWARE = list[str]()
 ROOT_URLCONF = "bench.urls"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

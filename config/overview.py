@@ -6,14 +6,16 @@ owns: usage, keys that need a look, members and, for admins, the latest audit ev
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import tenant_required
 from accounts.models import AuditEvent, Membership
 from accounts.roles import is_admin
 from apikeys.attention import keys_needing_attention
-from apikeys.keys import Principal, visible_keys
+from apikeys.keys import visible_keys
+from core.acting import Principal
+from core.http import ConsoleRequest
 from usage import rollups, stats
 from usage.models import Flow
 
@@ -21,8 +23,8 @@ RECENT_EVENTS = 5
 
 
 @tenant_required()
-def home(request: HttpRequest) -> HttpResponse:
-    principal = Principal.of_membership(request.membership)  # type: ignore[attr-defined]
+def home(request: ConsoleRequest) -> HttpResponse:
+    principal = Principal.of_membership(request.membership)
     tenant = principal.tenant
     window = rollups.read(tenant, stats.DEFAULT_DAYS)
     admin = is_admin(principal.role)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
+
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,7 +19,7 @@ DEBUG = env.bool("DEBUG", default=True)
 
 def _required_in_production(name: str, development_default: str) -> str:
     """Return the variable; without DEBUG a missing one stops start-up with one clear line."""
-    value = env.str(name, default="")
+    value: str = env.str(name, default="")
     if value:
         return value
     if DEBUG:
@@ -97,6 +100,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # apikeys/lookup.py). Turn it off behind a pooler that cannot keep prepared statements
 # (PgBouncer before 1.21 in transaction mode).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+# The key lookup's SQL is compiled once per process from the ORM queryset (`compiled`), or
+# built by the ORM on every request (`orm`: slower, the plain way; both return the same).
+APIKEY_LOOKUP = env.str("APIKEY_LOOKUP", default="compiled")
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -205,7 +211,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# The REST API (PRODUCT.md §4): API keys only (no session auth), JSON only, §4 error bodies.
+# The REST API: API keys only (no session auth), JSON only, one JSON error body.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -232,7 +238,7 @@ AUTH_FAILURE_RATE_LIMIT = env.str("AUTH_FAILURE_RATE_LIMIT", default="20/min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keyward API",
-    "DESCRIPTION": "Tenant-scoped REST API. Authenticate with an API key in "
+    "DESCRIPTION": "Organisation-scoped REST API. Authenticate with an API key in "
     "`Authorization: Bearer <key>` or `X-API-Key: <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from core.network import client_ip
@@ -63,3 +64,12 @@ class Actor:
     @classmethod
     def system(cls, label: str = "system") -> Actor:
         return cls(user=None, label=label)
+
+
+class ScopeRefused(PermissionDenied):
+    """The acting API key lacks scopes the action needs (through the API: 403
+    `insufficient_scope`, naming them)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"This key lacks the scope(s): {', '.join(missing)}.")
+        self.missing = missing

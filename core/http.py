@@ -14,12 +14,33 @@ if TYPE_CHECKING:
     from apikeys.models import ApiKey
 
 
+class BrowserRequest(HttpRequest):
+    """Any console request once the middleware ran: its organisation, if signed in with one."""
+
+    tenant: Tenant | None
+    membership: Membership | None
+
+
+class SignedInRequest(HttpRequest):
+    """A console request behind `login_required`."""
+
+    user: User
+
+
 class ConsoleRequest(HttpRequest):
     """A console request behind `tenant_required`: signed in, with an active organisation."""
 
     user: User
     tenant: Tenant
     membership: Membership
+
+
+class KeyedHttpRequest(HttpRequest):
+    """The Django request beneath an `ApiRequest`: where authentication records the key."""
+
+    tenant: Tenant
+    principal: Principal
+    api_key: ApiKey
 
 
 class ApiRequest(Request):

@@ -12,9 +12,9 @@ def client_ip(request: HttpRequest) -> str | None:
     Only the proxies we run append to X-Forwarded-For, so counting from the right is the
     only part of the header a client cannot forge.
     """
-    remote = request.META.get("REMOTE_ADDR") or None
-    proxies = settings.NUM_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
+    proxies: int = settings.NUM_PROXIES
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:

@@ -1,4 +1,4 @@
-"""Fixed-window rate limits on the shared cache (PRODUCT.md §4).
+"""Fixed-window rate limits on the shared cache.
 
 The counters live in `django.core.cache.cache`: Redis when REDIS_URL is set, else the
 database cache; never the per-process memory cache, so every worker counts together.

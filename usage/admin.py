@@ -12,14 +12,14 @@ from usage.models import DailyUsage, Execution, Flow
 
 
 @admin.register(Flow)
-class FlowAdmin(admin.ModelAdmin):
+class FlowAdmin(admin.ModelAdmin[Flow]):
     list_display = ["name", "slug", "tenant", "public_id", "created_at"]
     list_filter = ["tenant"]
     search_fields = ["name", "slug", "public_id", "tenant__name"]
     readonly_fields = ["public_id", "created_at"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -29,7 +29,7 @@ def start(flow: Flow, key: ApiKey | None = None, started_at: datetime | None = N
     started_at = started_at or now
     _not_in_future(started_at, "started_at", now)
     if key is not None and key.tenant_id != flow.tenant_id:
-        raise ValidationError({"key": "The key belongs to another tenant."})
+        raise ValidationError({"key": "The key belongs to another organisation."})
     with transaction.atomic():
         execution = Execution.objects.create(
             tenant_id=flow.tenant_id, flow=flow, key=key, started_at=started_at

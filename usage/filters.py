@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from apikeys.keys import Principal, visible_keys
+from apikeys.keys import visible_keys
 from apikeys.models import ApiKey
+from core.acting import Principal
 from core.tenancy import get_for_tenant_or_404
 from usage.models import Flow
 

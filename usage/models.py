@@ -1,6 +1,6 @@
 """Flows, their executions, and the per-day roll-ups the usage page and API read.
 
-Counting rules (PRODUCT.md §5) live in the constants below: a run is *in flight* while
+Counting rules live in the constants below: a run is *in flight* while
 running, paused or compensating; it *succeeded* or *failed* once it ended, where failed
 includes cancelled runs and runs that ended while compensating (recorded as `failed` with
 `ended_while_compensating`). Roll-ups bucket a run by the local day it started, in the
@@ -139,7 +139,7 @@ class DailyUsage(models.Model):
     """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(help_text="The local day (tenant's time zone) the runs started.")
+    day = models.DateField(help_text="The local day (organisation's time zone) the runs started.")
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="+")
     key_ref = models.BigIntegerField(default=0, help_text="ApiKey id, or 0 for no key.")
     succeeded = models.BigIntegerField(default=0)

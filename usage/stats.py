@@ -107,7 +107,7 @@ def add(a: DayRow, b: DayRow) -> DayRow:
 
 
 def cards(days: Iterable[DayRow]) -> Cards:
-    """§5: all runs started count toward Executions; the rates use ended runs only."""
+    """All runs started count toward Executions; the rates use ended runs only."""
     succeeded = failed = in_flight = ended = duration_ms = 0
     for row in days:
         succeeded += row.succeeded

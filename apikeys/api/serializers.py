@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apikeys.keys import GRACE_MAX, GRACE_MIN
-from apikeys.models import ApiKey, Kind
+from apikeys.models import ApiKey, Kind, State
 from apikeys.scopes import SCOPES
 from core.api.fields import StrictCharField
 
@@ -17,7 +17,7 @@ class KeySerializer(serializers.ModelSerializer[ApiKey]):
 
     id = serializers.CharField(source="public_id", read_only=True)
     user = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
-    state = serializers.ChoiceField(choices=["active", "expired", "revoked"], read_only=True)
+    state = serializers.ChoiceField(choices=State.choices, read_only=True)
 
     class Meta:
         model = ApiKey
@@ -70,7 +70,7 @@ class KeyCreateSerializer(serializers.Serializer[Any]):
 
 
 class RegenerateSerializer(serializers.Serializer[Any]):
-    """Optional grace period during which the old secret keeps working."""
+    """Optional grace period during which the old secret keeps working, and a new expiry."""
 
     grace_seconds = serializers.IntegerField(
         required=False,
@@ -78,6 +78,12 @@ class RegenerateSerializer(serializers.Serializer[Any]):
         default=None,
         min_value=int(GRACE_MIN.total_seconds()),
         max_value=int(GRACE_MAX.total_seconds()),
+    )
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A new expiry; required to regenerate an expired key, else it keeps its own.",
     )
 
 

@@ -9,7 +9,6 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apikeys.models import ApiKey
 from core.api.base import TenantAPIView
 
 
@@ -31,7 +30,7 @@ class WhoAmIView(TenantAPIView):
 
     @extend_schema(responses=WhoAmISerializer, operation_id="whoami")
     def get(self, request: Request) -> Response:
-        key: ApiKey = request.auth  # type: ignore[assignment]
+        key = self.api_request.api_key
         principal = self.principal()
         return Response(
             {

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys.keys import Principal, can_manage, visible_keys
+from apikeys.authority import Action
+from apikeys.keys import key_for, visible_keys
 from apikeys.models import ApiKey
-from core.tenancy import get_for_tenant_or_404
+from core.acting import Principal
+from core.http import ConsoleRequest
 
 
-def principal_of(request: HttpRequest) -> Principal:
-    return Principal.of_membership(request.membership)  # type: ignore[attr-defined]
+def principal_of(request: ConsoleRequest) -> Principal:
+    return Principal.of_membership(request.membership)
 
 
-def manageable_key(request: HttpRequest, public_id: str) -> ApiKey:
-    """Another tenant's key is a 404 like a missing one; a colleague's key you may not
-    manage is a 403."""
-    key = get_for_tenant_or_404(ApiKey, request.tenant, public_id=public_id)  # type: ignore[attr-defined]
-    if not can_manage(principal_of(request), key):
-        raise PermissionDenied("Only admins, and the owner of a user key, can manage this key.")
-    return key
+def console_key(request: ConsoleRequest, public_id: str, action: Action) -> ApiKey:
+    """The key, if the signed-in member may take `action` on it: another organisation's
+    key, or one they may not see, is a 404 like a missing one; a key they see but may not
+    act on is a 403."""
+    return key_for(principal_of(request), public_id, action)
 
 
 def add_errors(form: forms.Form, error: ValidationError, fields: dict[str, str]) -> None:
@@ -43,7 +43,7 @@ def no_store(response: HttpResponse) -> HttpResponse:
 
 
 @sensitive_variables("raw")
-def show_once(request: HttpRequest, key: ApiKey, raw: str, *, regenerated: bool) -> HttpResponse:
+def show_once(request: ConsoleRequest, key: ApiKey, raw: str, *, regenerated: bool) -> HttpResponse:
     """The only response that ever contains the raw key: never cached, never stored."""
     context = {
         "key": key,
@@ -55,7 +55,7 @@ def show_once(request: HttpRequest, key: ApiKey, raw: str, *, regenerated: bool)
     return no_store(render(request, "apikeys/show_once.html", context))
 
 
-def gone(request: HttpRequest, public_id: str) -> HttpResponse:
+def gone(request: ConsoleRequest, public_id: str) -> HttpResponse:
     """What a reload or resubmit of a used form gets: the key, without its secret."""
     key = visible_keys(principal_of(request)).filter(public_id=public_id).first()
     if key is None:

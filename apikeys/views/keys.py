@@ -4,28 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.decorators import tenant_required
 from accounts.roles import is_admin
-from apikeys import keys
+from apikeys import authority, keys
+from apikeys.authority import Action
 from apikeys.forms import CreateKeyForm
 from apikeys.models import Kind
 from apikeys.views import nonces
 from apikeys.views.common import (
     add_errors,
+    console_key,
     gone,
-    manageable_key,
     no_store,
     principal_of,
     show_once,
 )
 from core.acting import Actor
+from core.http import ConsoleRequest
 
 CREATE = "create"
 # keys.create names fields after the model; the form after what the user sees.
@@ -33,13 +35,14 @@ FORM_FIELDS = {"name": "name", "expires_at": "expires_on", "scopes": "scopes", "
 
 
 @tenant_required()
-def key_list(request: HttpRequest) -> HttpResponse:
+def key_list(request: ConsoleRequest) -> HttpResponse:
     principal = principal_of(request)
     visible = keys.visible_keys(principal).select_related("user", "created_by")
     rows: list[dict[str, Any]] = [
         {
             "key": key,
-            "can_manage": keys.can_manage(principal, key),
+            "can_revoke": authority.may(principal, Action.REVOKE, key),
+            "can_regenerate": authority.may(principal, Action.REGENERATE, key),
         }
         for key in visible
     ]
@@ -51,8 +54,8 @@ def key_list(request: HttpRequest) -> HttpResponse:
     return render(request, "apikeys/list.html", context)
 
 
-def _create_form(request: HttpRequest, data: Any = None) -> CreateKeyForm:
-    membership = request.membership  # type: ignore[attr-defined]
+def _create_form(request: ConsoleRequest, data: Any = None) -> CreateKeyForm:
+    membership = request.membership
     return CreateKeyForm(
         data,
         initial=None if data else {"nonce": nonces.issue(request, CREATE)},
@@ -61,19 +64,19 @@ def _create_form(request: HttpRequest, data: Any = None) -> CreateKeyForm:
     )
 
 
-def _form_page(request: HttpRequest, form: CreateKeyForm) -> HttpResponse:
+def _form_page(request: ConsoleRequest, form: CreateKeyForm) -> HttpResponse:
     return no_store(render(request, "apikeys/create.html", {"form": form}))
 
 
 @never_cache
 @tenant_required()
 @sensitive_variables("raw")
-def key_create(request: HttpRequest) -> HttpResponse:
+def key_create(request: ConsoleRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, _create_form(request))
-    if request.POST.get("kind") == Kind.TEAM and not is_admin(request.membership.role):  # type: ignore[attr-defined]
-        # The form never offers it to members: this is a crafted request.
-        raise PermissionDenied("Only admins can create team keys.")
+    if request.POST.get("kind") == Kind.TEAM:
+        # The form never offers it to members: refuse a crafted request before anything.
+        authority.check_create(principal_of(request), Kind.TEAM, [])
     nonce = request.POST.get("nonce", "")
     used_for = nonces.spent_on(request, nonce, CREATE)
     if used_for:
@@ -111,7 +114,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @tenant_required()
-def key_created(request: HttpRequest, public_id: str) -> HttpResponse:
+def key_created(request: ConsoleRequest, public_id: str) -> HttpResponse:
     """The show-once page's own address: by the time anyone loads it, the secret is gone."""
-    key = manageable_key(request, public_id)
+    key = console_key(request, public_id, Action.SEE)
     return gone(request, key.public_id)

@@ -1,6 +1,6 @@
 """The API's error body, `{"error": {"code", "message", "fields"?}}`, for every failure.
 
-DRF's exceptions carry a code; this handler turns each into the one JSON shape of §4, and
+DRF's exceptions carry a code; this handler turns each into the API's one JSON error shape, and
 also turns Django's own `Http404`, `PermissionDenied` and `ValidationError` (raised by
 `apikeys.keys`) into 404 / 403 / 400 rather than a 500.
 """
@@ -17,7 +17,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.api.exceptions import RequestTooLarge, error_body
+from core.acting import ScopeRefused
+from core.api.exceptions import InsufficientScope, RequestTooLarge, error_body
 
 # DRF's own codes, renamed to the API's vocabulary.
 CODES = {
@@ -37,6 +38,8 @@ CODES = {
 def _django_to_drf(exc: Exception) -> Exception:
     if isinstance(exc, RequestDataTooBig):
         return RequestTooLarge()
+    if isinstance(exc, ScopeRefused):
+        return InsufficientScope(exc.missing)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -83,7 +86,7 @@ def _validation_message(fields: dict[str, list[str]]) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler (status, headers such as Retry-After), then the §4 body."""
+    """DRF's handler (status, headers such as Retry-After), then the API's error body."""
     exc = _django_to_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):

@@ -83,7 +83,9 @@ def test_sign_out_needs_a_post_and_ends_the_session(client_for, owner):
 def test_password_reset_by_email_works_once(client, owner):
     client.post("/password-reset", {"email": owner.email})
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    found = re.search(r"http://testserver(\S+)", str(mail.outbox[0].body))
+    assert found is not None
+    link = found.group(1)
     form_page = client.get(link, follow=True)
     set_url = form_page.redirect_chain[-1][0]
     new_password = "a much better passphrase 42"

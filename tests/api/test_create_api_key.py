@@ -38,6 +38,7 @@ def test_prints_only_a_working_user_key_on_stdout(tenant, member):
     assert raw not in err and "cli" in err
     key = ApiKey.objects.get(name="cli")
     assert (key.user, key.scopes) == (member, ["keys:read", "usage:read"])
+    assert key.expires_at is not None
     assert key.expires_at.date().isoformat() == "2099-01-31"
     assert ApiClient(raw).get("/api/v1/whoami").json()["email"] == "member@acme.test"
     event = AuditEvent.objects.get(action=AuditAction.KEY_CREATED)

@@ -212,10 +212,25 @@ def test_regenerate_refuses_a_grace_out_of_range(owner_key, grace):
     assert (response.status_code, code(response)) == (400, "validation_error")
 
 
-def test_regenerating_a_revoked_key_is_a_400(owner_key, member_key):
-    ApiKey.objects.filter(pk=member_key[0].pk).update(revoked_at=timezone.now())
-    response = ApiClient(owner_key[1]).post_json(f"{KEYS}/{member_key[0].public_id}/regenerate")
+def test_regenerating_a_revoked_key_is_a_400(tenant, owner, owner_key):
+    old, _ = mint(tenant, owner, name="old laptop")
+    ApiKey.objects.filter(pk=old.pk).update(revoked_at=timezone.now())
+    response = ApiClient(owner_key[1]).post_json(f"{KEYS}/{old.public_id}/regenerate")
     assert response.status_code == 400
+    assert "revoked key cannot be regenerated" in response.json()["error"]["message"]
+
+
+def test_an_expired_key_is_regenerated_with_a_new_expiry(tenant, owner, owner_key):
+    old, _ = mint(tenant, owner, name="expired laptop", expires_at=timezone.now())
+    url = f"{KEYS}/{old.public_id}/regenerate"
+    refused = ApiClient(owner_key[1]).post_json(url)
+    assert (refused.status_code, list(refused.json()["error"]["fields"])) == (400, ["expires_at"])
+    later = (timezone.now() + timedelta(days=30)).isoformat()
+    response = ApiClient(owner_key[1]).post_json(url, {"expires_at": later})
+    assert response.status_code == 200, response.content
+    MINTED.append(response.json()["key"])
+    assert response.json()["state"] == "active"
+    assert ApiClient(response.json()["key"]).get("/api/v1/whoami").status_code == 200
 
 
 def test_all_scopes_are_the_default(owner_key):

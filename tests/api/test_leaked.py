@@ -7,6 +7,7 @@ from django.core import mail
 from accounts.models import AuditAction, AuditEvent
 from apikeys import crypto
 from apikeys.models import ApiKey
+from core.acting import Principal
 from tests.api.conftest import ApiClient
 
 LEAKED = "/api/v1/keys/leaked"
@@ -25,7 +26,7 @@ def test_reported_key_is_revoked_and_owner_and_admins_are_told(member_key, admin
     message = mail.outbox[0]
     assert set(message.to) == {"member@acme.test", "admin@acme.test", "owner@acme.test"}
     assert key.masked in message.body
-    assert member_key[1] not in message.body + message.subject
+    assert member_key[1] not in f"{message.body}{message.subject}"
     assert ApiClient(member_key[1]).get("/api/v1/whoami").json()["error"]["code"] == ("revoked_key")
 
 
@@ -80,7 +81,7 @@ def test_a_previous_secret_still_in_its_grace_period_is_live_and_revokes_its_key
     from core.acting import Actor
 
     key, old = owner_key
-    principal = keys.Principal(tenant=key.tenant, role="owner", user=key.user)
+    principal = Principal(tenant=key.tenant, role="owner", user=key.user)
     new = keys.regenerate(Actor.system(), principal, key, grace=timedelta(hours=1))
     assert ApiClient(old).get("/api/v1/whoami").status_code == 200  # inside the grace
     response = ApiClient(None).post("/api/v1/keys/leaked", {"keys": [old]}, "application/json")

@@ -20,7 +20,7 @@ from accounts.models import Membership, Tenant, User
 from apikeys import keys
 from apikeys.models import ApiKey, Kind, create_key
 from conftest import join, make_tenant, make_user
-from core.acting import Actor
+from core.acting import Actor, Principal
 from tests.browser.screens import VIEWPORTS, check_screen
 
 pytestmark = pytest.mark.browser
@@ -39,7 +39,7 @@ def load_acme() -> Tenant:
         expires_at=timezone.now() + timedelta(days=3),
     )
     rolled = ApiKey.objects.for_tenant(acme).get(name="CI deploy")
-    principal = keys.Principal.of_membership(Membership.objects.get(user=owner))
+    principal = Principal.of_membership(Membership.objects.get(user=owner))
     actor = Actor(user=owner, label=owner.email)
     keys.regenerate(actor, principal, rolled, timedelta(days=1))
     memberships.invite(

@@ -12,7 +12,7 @@ from accounts.models import Tenant, User
 from accounts.roles import Role
 from apikeys import keys
 from apikeys.models import ApiKey
-from core.acting import Actor
+from core.acting import Actor, Principal
 from tests.api.conftest import ApiClient, mint
 from tests.concurrency.helpers import POSTGRES_ONLY, together
 
@@ -50,7 +50,7 @@ def test_no_request_starting_after_a_revoke_commits_succeeds(tenant: Tenant, own
     def revoke() -> None:
         assert answered.wait(60), "the requests never got going"
         revoke_times["began"] = time.monotonic()
-        principal = keys.Principal(tenant=tenant, role=Role.OWNER, user=owner)
+        principal = Principal(tenant=tenant, role=Role.OWNER, user=owner)
         assert keys.revoke(Actor.system("race"), principal, ApiKey.objects.get(pk=key.pk))
         # revoke() returns after its transaction committed: later starts are "after".
         revoke_times["committed"] = time.monotonic()

@@ -8,7 +8,7 @@ import io
 from django.core.management import call_command
 
 from accounts.models import AuditAction, AuditEvent
-from apikeys.models import ApiKey
+from apikeys.models import ApiKey, State
 from tests.console_keys.conftest import team_key, user_key
 
 CHANGELIST = "/admin/apikeys/apikey/"
@@ -58,7 +58,7 @@ def test_revoke_action_revokes_and_audits_as_staff(tenant, owner, admin_client, 
         follow=True,
     )
     assert "Revoked 2 key(s)." in response.content.decode()
-    assert not ApiKey.objects.usable().exists()
+    assert {key.state for key in ApiKey.objects.with_state()} == {State.REVOKED}
     events = AuditEvent.objects.filter(action=AuditAction.KEY_REVOKED)
     assert {e.target_id for e in events} == {str(live.pk), str(other.pk)}
     assert {e.actor_label for e in events} == {f"staff: {admin_user.email}"}

@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent
 from apikeys import crypto
 from apikeys.models import ApiKey
 from tests.console_keys.conftest import (
+    nonce_of,
     raw_keys_in,
     regenerate_via_console,
     user_key,
@@ -29,10 +31,10 @@ def test_revoke_confirmation_names_the_key(tenant, owner, client_for):
 
 def test_revoked_key_is_no_longer_usable_at_once(tenant, owner, client_for):
     key = user_key(tenant, owner, "Laptop")
-    assert ApiKey.objects.usable().filter(pk=key.pk).exists()
+    assert ApiKey.objects.with_state().get(pk=key.pk).state == "active"
     response = client_for(owner).post(f"/console/api-keys/{key.public_id}/revoke")
     assert response.status_code == 302 and response["Location"] == "/console/api-keys"
-    assert not ApiKey.objects.usable().filter(pk=key.pk).exists()
+    assert ApiKey.objects.with_state().get(pk=key.pk).state == "revoked"
     event = AuditEvent.objects.get(action=AuditAction.KEY_REVOKED)
     assert (event.actor_user, event.target_id, event.tenant) == (owner, str(key.pk), tenant)
 
@@ -108,13 +110,21 @@ def test_grace_outside_the_offered_choices_is_refused(tenant, owner, client_for,
     assert key.previous_digest is None
 
 
-@pytest.mark.parametrize("state", ["revoked", "expired"])
-def test_revoked_or_expired_keys_cannot_be_regenerated(tenant, owner, client_for, state):
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("revoked", "A revoked key cannot be regenerated. Create a new key."),
+        ("expired", "This key has expired: give it a new expiry date."),
+    ],
+)
+def test_revoked_or_expired_keys_are_not_regenerated_as_they_are(
+    tenant, owner, client_for, state, message
+):
     past = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     extra = {"revoked_at": past} if state == "revoked" else {"expires_at": past}
     key = user_key(tenant, owner, "Old", **extra)
     response = regenerate_via_console(client_for(owner), key)
-    assert f"This key is {state}, so it cannot be regenerated." in response.content.decode()
+    assert message in response.content.decode()
     assert not raw_keys_in(response)
     key.refresh_from_db()
     assert key.previous_digest is None
@@ -142,3 +152,17 @@ def test_empty_list_invites_to_create_a_key(owner, client_for):
     page = client_for(owner).get("/console/api-keys").content.decode()
     assert "No API keys yet" in page
     assert 'href="/console/api-keys/new" data-dialog' in page
+
+
+def test_an_expired_key_is_regenerated_with_a_new_expiry_date(tenant, owner, client_for):
+    key = user_key(tenant, owner, "Old", expires_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    client = client_for(owner)
+    url = f"/console/api-keys/{key.public_id}/regenerate"
+    form = client.get(url)
+    assert 'name="expires_on"' in form.content.decode()
+    day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client.post(url, {"nonce": nonce_of(form), "grace": "", "expires_on": day})
+    assert len(raw_keys_in(response)) == 1
+    key.refresh_from_db()
+    assert key.expires_at is not None
+    assert key.state == "active" and key.expires_at.date().isoformat() == day

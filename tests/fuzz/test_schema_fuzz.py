@@ -145,7 +145,7 @@ def fuzz(test: FuzzTest) -> FuzzTest:
         derandomize=True,
         suppress_health_check=list(HealthCheck),
     )(test)
-    return schema.parametrize()(decorated)  # type: ignore[no-any-return]
+    return schema.parametrize()(decorated)
 
 
 @fuzz

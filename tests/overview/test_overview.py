@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from apikeys.attention import keys_needing_attention
-from apikeys.keys import Principal
 from apikeys.models import ApiKey, Kind, create_key
+from core.acting import Principal
 
 
 def card(html: str, name: str) -> str | None:

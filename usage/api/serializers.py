@@ -124,7 +124,7 @@ class UsageSerializer(serializers.Serializer[Any]):
 
     time_zone = serializers.CharField()
     start = serializers.DateField()
-    end = serializers.DateField(help_text="Today in the tenant's time zone.")
+    end = serializers.DateField(help_text="Today in the organisation's time zone.")
     flow = serializers.CharField(allow_null=True)
     key = serializers.CharField(allow_null=True)
     cards = CardsSerializer()

@@ -15,7 +15,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apikeys.models import ApiKey
 from core.api.base import TenantAPIView, TenantScopedViewSet
 from usage import executions, rollups, stats
 from usage.api.serializers import (
@@ -57,15 +56,14 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
     def create(self, request: Request) -> Response:
         form = FlowCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        flow = create_flow(request.tenant, **form.validated_data)  # type: ignore[attr-defined]
+        flow = create_flow(self.api_request.tenant, **form.validated_data)
         return Response(FlowSerializer(flow).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: ExecutionSerializer})
     @action(detail=True, methods=["post"])
     def invoke(self, request: Request, id: str) -> Response:
         """Start a run of the flow, now, attributed to the calling key."""
-        key: ApiKey = request.auth  # type: ignore[assignment]
-        execution = executions.start(self.get_object(), key=key)
+        execution = executions.start(self.get_object(), key=self.api_request.api_key)
         return Response(ExecutionSerializer(execution).data, status=status.HTTP_201_CREATED)
 
 

@@ -26,6 +26,6 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(f"{options['time_zone']} is not an IANA time zone.") from exc
         if not options["name"].strip():
-            raise CommandError("The tenant needs a name.")
+            raise CommandError("The organisation needs a name.")
         tenant = tenants.create_tenant(options["name"].strip(), owner, options["time_zone"])
         self.stdout.write(f"Created tenant {tenant.name} (slug {tenant.slug}) owned by {owner}.")

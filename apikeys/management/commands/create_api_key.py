@@ -13,10 +13,9 @@ from django.utils import timezone
 from accounts.models import Membership, Tenant, User, normalize_email
 from accounts.roles import Role
 from apikeys import keys
-from apikeys.keys import Principal
 from apikeys.models import Kind
 from apikeys.scopes import SCOPES
-from core.acting import Actor
+from core.acting import Actor, Principal
 
 
 def parse_expiry(text: str | None) -> datetime | None:
