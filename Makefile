@@ -1,4 +1,4 @@
-# Keyward. A newcomer needs two targets: `make run` and `make test`.
+# Keyward. A newcomer needs two targets: `make run` and `make test` (`make check` for quick loops).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 RUN_STAMP := $(VENV)/.runtime-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke
+.PHONY: run test test-lane check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,16 +54,31 @@ test-sqlite: install chromium
 	@echo "=== pytest on SQLite (database cache) ==="
 	scripts/with-redis $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Beside the SQLite leg in `make test`: its screenshots go to their own folder.
 test-postgres: install chromium
 	@echo "=== pytest on PostgreSQL (Redis cache) ==="
-	scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest $(PYTEST_ARGS)
+	KEYWARD_ARTIFACTS=test-artifacts/postgresql \
+		scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Bounded load on gunicorn (2 workers) and a throwaway PostgreSQL: 10 s of concurrent clients;
 # fails on any error or lost count (bench-results/load.md). `make bench` runs it for 60 s.
 load-smoke: install
 	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/load.py --seconds 10
 
-test: lint typecheck migrations-check schema test-sqlite test-postgres load-smoke
+# Two lanes on two cores: the PostgreSQL leg (the longest) in one; the static checks, the
+# SQLite leg and the load smoke, one after another, in the other (each step with its own
+# throwaway services). Each lane's output is printed whole when it ends (-O); a failing step
+# fails `make test`.
+test: install chromium
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-lane
+
+test-lane: install chromium
+	$(MAKE) --no-print-directory -j1 lint typecheck migrations-check schema test-sqlite load-smoke
+
+# The quick loop: lint, types, migrations, schema and the suite on SQLite without the browser tests.
+check: lint typecheck migrations-check schema
+	@echo "=== pytest on SQLite, without browser tests ==="
+	scripts/with-redis $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache test-artifacts

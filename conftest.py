@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.models import Membership, Tenant, User
 from accounts.roles import Role
+from accounts.security import mark_verified
 
 PASSWORD = "correct horse battery staple"
 
@@ -47,8 +48,11 @@ def _empty_redis_cache() -> Iterator[None]:
         cache.clear()
 
 
-def make_user(email: str, password: str = PASSWORD, **extra: Any) -> User:
-    return User.objects.create_user(email, password, **extra)
+def make_user(email: str, password: str = PASSWORD, verified: bool = True, **extra: Any) -> User:
+    user = User.objects.create_user(email, password, **extra)
+    if verified:
+        mark_verified(user)
+    return user
 
 
 def make_tenant(name: str, time_zone: str = "UTC") -> Tenant:
@@ -95,6 +99,17 @@ def outsider(other_tenant: Tenant) -> User:
     user = make_user("owner@globex.test")
     join(user, other_tenant, Role.OWNER)
     return user
+
+
+@pytest.fixture
+def demo(db: None) -> str:
+    """The data of `manage.py demo` in this test's transaction; returns what demo printed.
+    The command runs for real once per session (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import session_snapshot
+
+    snapshot = session_snapshot()
+    snapshot.restore()
+    return snapshot.output
 
 
 @pytest.fixture

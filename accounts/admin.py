@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import memberships, tenants, users
-from accounts.models import AuditEvent, Invitation, Membership, Tenant, User
+from accounts.models import AuditEvent, Invitation, Membership, SecurityEvent, Tenant, User
 from core.acting import Actor
 
 
@@ -120,6 +120,26 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     search_fields = ["actor_label", "target_label", "tenant__name", "ip"]
     date_hierarchy = "created_at"
     list_select_related = ["tenant"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin[SecurityEvent]):
+    """A person's own security log: read-only, like the audit log."""
+
+    list_display = ["created_at", "user", "action", "ip"]
+    list_filter = ["action"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "created_at", "action", "ip", "user_agent", "details"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,21 +6,27 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accounts import security
 from accounts.models import Membership, User
 from accounts.roles import is_admin, is_owner
 
 
 def console(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        return {}
+    signed_in: dict[str, Any] = {
+        "email_unverified": lambda: not security.has_verified_email(user),
+    }
     membership = getattr(request, "membership", None)
     if membership is None:
-        return {}
+        return signed_in
 
     def switchable() -> list[Membership]:
-        user = request.user
-        assert isinstance(user, User)
         return list(Membership.objects.of_user(user).order_by("tenant__name"))
 
     return {
+        **signed_in,
         "tenant": membership.tenant,
         "membership": membership,
         "my_memberships": switchable,

@@ -9,8 +9,9 @@ from typing import Any, cast
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
+from accounts import security
 from accounts.roles import at_least
 from core.http import BrowserRequest
 
@@ -56,3 +57,16 @@ def tenant_required(role: str | None = None) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def verified_email_required(view: View) -> View:
+    """An account whose e-mail is unverified may look around, not mint keys or invite: it
+    gets a page that says why and offers to send the code again."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not security.has_verified_email(request.user):  # type: ignore[arg-type]
+            return render(request, "accounts/verify_required.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped

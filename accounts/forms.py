@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, QueryDict
 
 from accounts.models import Membership, Tenant, User, normalize_email, time_zone_names
@@ -19,7 +18,9 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-class SignUpForm(forms.Form):
+class InvitationSignUpForm(forms.Form):
+    """Creating an account from an invitation link: the link proves the address."""
+
     email = forms.EmailField(label="E-mail", max_length=254)
     password = forms.CharField(
         label="Password",
@@ -27,27 +28,17 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-    organisation = forms.CharField(
-        label="Organisation name", max_length=100, help_text="You will be its owner."
-    )
 
-    def __init__(self, *args: Any, with_organisation: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs.update(autocomplete="email", autofocus=True)
-        if not with_organisation:
-            del self.fields["organisation"]
+        self.fields["email"].widget.attrs.update(autocomplete="email", readonly=True)
 
     def clean_email(self) -> str:
+        # Only the holder of the invitation link sees this, so it tells an outsider nothing.
         email = normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email=email).exists():
             raise forms.ValidationError("An account with this e-mail already exists. Sign in.")
         return email
-
-    def clean_organisation(self) -> str:
-        name: str = self.cleaned_data["organisation"].strip()
-        if not name:
-            raise forms.ValidationError("Give your organisation a name.")
-        return name
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -59,15 +50,6 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
-
-
-class SignInForm(AuthenticationForm):
-    username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
-
-    def clean_username(self) -> str:
-        return normalize_email(self.cleaned_data["username"])
 
 
 class TenantCreateForm(forms.Form):

@@ -322,3 +322,39 @@ class AuditEvent(models.Model):
                 text = str(value)
             items.append((name.replace("_", " "), text))
         return items
+
+
+class SecurityAction(models.TextChoices):
+    SIGNIN_LOCKED = "signin.locked", "Sign-in locked after failed attempts"
+    PASSWORD_CHANGED = "password.changed", "Password changed"
+    PASSWORD_RESET = "password.reset", "Password reset by e-mail"
+    EMAIL_CHANGED = "email.changed", "E-mail address changed"
+    MFA_ADDED = "mfa.added", "Two-factor method added"
+    MFA_REMOVED = "mfa.removed", "Two-factor method removed"
+    RECOVERY_CODES_RENEWED = "mfa.recovery_codes_renewed", "Recovery codes renewed"
+    SESSIONS_ENDED = "sessions.ended", "Other sessions signed out"
+
+
+class SecurityEvent(models.Model):
+    """One append-only line of a person's own security log (not a tenant's audit log)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_events")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40, choices=SecurityAction.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} for {self.user}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError("Security events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError("Security events are append-only.")

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from accounts.views import members, tenant
+from accounts.views import account, members, tenant
 
 urlpatterns = [
+    path("account", account.account, name="account"),
+    path("account/sessions/end-others", account.end_other_sessions, name="account-end-sessions"),
     path("switch", tenant.switch_tenant, name="tenant-switch"),
     path("tenants/new", tenant.create_tenant, name="tenant-create"),
     path("settings", tenant.tenant_settings, name="tenant-settings"),

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import audit
+from accounts import audit, security
 from accounts.models import AuditAction, Tenant, User
 from accounts.roles import Role
 from apikeys import authority, crypto
@@ -79,6 +79,8 @@ def create(
     except ValueError as error:
         raise ValidationError({"scopes": str(error)}) from error
     authority.check_create(principal, kind, granted)
+    if principal.user is not None and not security.has_verified_email(principal.user):
+        raise PermissionDenied("Verify your e-mail address before creating API keys.")
     _check_expiry(expires_at)
     name = name.strip()
     with transaction.atomic():

@@ -26,7 +26,7 @@ class KeyList(APIView):
 
     def get(self, request: Request) -> Response:
         tenant = getattr(request, "tenant", None) or FIXED_TENANT[0]
-        keys = ApiKey.objects.for_tenant(tenant).select_related("user")[:20]
+        keys = ApiKey.objects.for_tenant(tenant).with_state().select_related("user")[:20]
         return Response(KeySerializer(keys, many=True).data)
 
 

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "core",
     "accounts",
     "apikeys",
@@ -67,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.ActiveTenantMiddleware",
     "core.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,7 +129,10 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -137,6 +146,58 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "usage"
 LOGOUT_REDIRECT_URL = "signin"
+
+# Accounts on django-allauth (accounts/adapter.py holds what Keyward changes of it).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_FORMS = {
+    "signup": "accounts.auth_forms.SignUpForm",
+    "login": "accounts.auth_forms.SignInForm",
+}
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+# Sign-up answers "check your e-mail for a code" whether or not the address has an account
+# (that needs mandatory verification); signing in again later does not insist on it (see
+# AccountAdapter.get_login_stages): unverified accounts look around but mint nothing.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# A reset for an unknown address answers like any other and sends nothing.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Keyward: "
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "django.contrib.auth.tokens.PasswordResetTokenGenerator"
+ACCOUNT_SIGNUP_REDIRECT_URL = "console-home"
+# Sudo mode: sensitive actions need a sign-in or re-authentication this recent.
+SUDO_SECONDS = 15 * 60
+ACCOUNT_REAUTHENTICATION_TIMEOUT = SUDO_SECONDS
+# Failed passwords are throttled by accounts/throttle.py (it tells when to retry); allauth
+# keeps its other limits, all counted on the shared cache. Its `login_failed` limit now
+# guards second-factor codes only (5 wrong codes per user in 5 minutes).
+SIGNIN_FAILURES_PER_ACCOUNT = env.int("SIGNIN_FAILURES_PER_ACCOUNT", default=5)
+SIGNIN_FAILURES_PER_IP = env.int("SIGNIN_FAILURES_PER_IP", default=30)
+SIGNIN_LOCKOUT_SECONDS = env.int("SIGNIN_LOCKOUT_SECONDS", default=15 * 60)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip,30/h/ip",
+    "signup_email": "3/h/key",
+    "reset_password": "10/m/ip,3/15m/key",
+    "confirm_email": "1/10s/key,10/h/key",
+}
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+# Encrypts TOTP secrets and recovery-code seeds at rest; changing it invalidates every
+# authenticator app and recovery code (people set them up again). Defaults to SECRET_KEY.
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default=SECRET_KEY)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Keyward"
+# http://localhost is a secure context for WebAuthn in browsers; only development serves it.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+USERSESSIONS_TRACK_ACTIVITY = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -1,49 +1,24 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.views.auth import SignInView, signup
+from accounts import auth_urls
 from accounts.views.members import invitation
 from config.overview import home
 from core.api.views import NotFoundView
 
+# The admin has no sign-in form of its own: it sends people to the console's, so its
+# throttle, MFA and lock-out apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console-home", permanent=False)),
-    path("signup", signup, name="signup"),
-    path("signin", SignInView.as_view(), name="signin"),
-    path("signout", auth_views.LogoutView.as_view(), name="signout"),
-    path(
-        "password-reset",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
-    path(
-        "password-reset/sent",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
-        name="password_reset_done",
-    ),
-    path(
-        "password-reset/<uidb64>/<token>",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html"
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password-reset/done",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
-    ),
+    *auth_urls.entrance,
     path("invitations/<str:token>", invitation, name="invitation"),
     path("console/", home, name="console-home"),
+    path("console/account/", include(auth_urls.manage)),
     path("console/", include("accounts.urls")),
     path("console/", include("apikeys.urls")),
     path("console/", include("usage.urls")),

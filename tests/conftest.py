@@ -3,7 +3,13 @@
 from tests.hygiene.plugin import (
     pytest_collection_finish,
     pytest_runtest_call,
+    pytest_runtest_teardown,
     pytest_terminal_summary,
 )
 
-__all__ = ["pytest_collection_finish", "pytest_runtest_call", "pytest_terminal_summary"]
+__all__ = [
+    "pytest_collection_finish",
+    "pytest_runtest_call",
+    "pytest_runtest_teardown",
+    "pytest_terminal_summary",
+]

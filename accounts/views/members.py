@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import memberships
-from accounts.decorators import post_only, tenant_required
-from accounts.forms import InviteForm, RoleForm, SignUpForm, posted
+from accounts import memberships, security
+from accounts.decorators import post_only, tenant_required, verified_email_required
+from accounts.forms import InvitationSignUpForm, InviteForm, RoleForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, User, invitation_digest
 from accounts.roles import Role, assignable_roles, can_manage_member, is_admin
+from accounts.sudo import sudo_required
 from core.acting import Actor
 from core.http import ConsoleRequest
 from core.tenancy import get_for_tenant_or_404
@@ -57,6 +58,7 @@ def member_list(request: ConsoleRequest) -> HttpResponse:
 
 @post_only("members")
 @tenant_required(role=Role.ADMIN)
+@verified_email_required
 def invite(request: ConsoleRequest) -> HttpResponse:
     me = request.membership
     form = InviteForm(request.POST, by=me)
@@ -79,6 +81,7 @@ def invite(request: ConsoleRequest) -> HttpResponse:
 
 @post_only("members")
 @tenant_required()
+@sudo_required
 def change_role(request: ConsoleRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership
     if not can_manage_member(me.role, target.role):
@@ -117,6 +120,7 @@ def remove(request: ConsoleRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @tenant_required()
+@sudo_required
 def transfer(request: ConsoleRequest, pk: int) -> HttpResponse:
     target, me = _membership_or_404(request, pk), request.membership
     if request.method == "POST":
@@ -178,9 +182,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
     signup_form = None
     if user is None:
-        signup_form = SignUpForm(posted(request), with_organisation=False)
-        signup_form.fields["email"].initial = found.email
-        signup_form.fields["email"].widget.attrs.update(readonly=True, autofocus=False)
+        signup_form = InvitationSignUpForm(posted(request), initial={"email": found.email})
         if request.method == "POST" and signup_form.is_valid():
             if signup_form.cleaned_data["email"] != found.email:
                 signup_form.add_error("email", f"This invitation is for {found.email}.")
@@ -189,6 +191,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                     user = User.objects.create_user(
                         found.email, signup_form.cleaned_data["password"]
                     )
+                    security.mark_verified(user)
                     _accept(request, token, user)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("console-home")

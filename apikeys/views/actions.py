@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.decorators import tenant_required
+from accounts.decorators import tenant_required, verified_email_required
+from accounts.sudo import sudo_required
 from apikeys import keys
 from apikeys.authority import Action
 from apikeys.forms import RegenerateKeyForm
@@ -49,6 +50,8 @@ def _regenerate_page(request: ConsoleRequest, key: ApiKey, form: RegenerateKeyFo
 
 @never_cache
 @tenant_required()
+@verified_email_required
+@sudo_required
 @sensitive_variables("raw")
 def key_regenerate(request: ConsoleRequest, public_id: str) -> HttpResponse:
     key = console_key(request, public_id, Action.REGENERATE)

@@ -11,8 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.decorators import tenant_required
+from accounts.decorators import tenant_required, verified_email_required
 from accounts.roles import is_admin
+from accounts.sudo import sudo_required
 from apikeys import authority, keys
 from apikeys.authority import Action
 from apikeys.forms import CreateKeyForm
@@ -70,6 +71,8 @@ def _form_page(request: ConsoleRequest, form: CreateKeyForm) -> HttpResponse:
 
 @never_cache
 @tenant_required()
+@verified_email_required
+@sudo_required
 @sensitive_variables("raw")
 def key_create(request: ConsoleRequest) -> HttpResponse:
     if request.method != "POST":

@@ -27,8 +27,8 @@ def state() -> list:
     ]
 
 
-def test_demo_prints_the_users_and_their_passwords(settings):
-    output = run("demo")
+def test_demo_prints_the_users_and_their_passwords(demo):
+    output = demo
     for email in ("owner@acme.test", "member@acme.test", "owner@globex.test"):
         assert email in output
     assert "keyward-demo" in output
@@ -36,8 +36,7 @@ def test_demo_prints_the_users_and_their_passwords(settings):
     assert Membership.objects.get(user__email="member@acme.test").role == Role.MEMBER
 
 
-def test_demo_is_idempotent():
-    run("demo")
+def test_demo_is_idempotent(demo):
     first = state()
     Membership.objects.filter(user__email="member@acme.test").update(role=Role.ADMIN)
     run("demo")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
@@ -17,6 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.models import Tenant, User
 from core.tenancy import TenantQuerySet, tenant_rows
 from tests.api.conftest import ApiClient, mint
+from tests.demo_snapshot import session_snapshot
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -64,11 +64,12 @@ def snapshot() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """The demo data (keys, and whatever other apps load) plus a full key for each owner,
-    loaded once for the module in a transaction that is rolled back after it. Each test runs
-    in a savepoint inside it, so what one test changes the next does not see."""
+    """The demo data (keys, and whatever other apps load; see tests/demo_snapshot.py) plus a
+    full key for each owner, loaded once for the module in a transaction that is rolled back
+    after it. Each test runs in a savepoint inside it, so what one test changes the next does
+    not see."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        session_snapshot().restore()
         acme, globex = Tenant.objects.get(slug="acme"), Tenant.objects.get(slug="globex")
         _, acme_raw = mint(acme, User.objects.get(email="owner@acme.test"), name="iso acme")
         _, globex_raw = mint(globex, User.objects.get(email="owner@globex.test"), name="iso globex")

@@ -40,6 +40,14 @@ SCREENSHOTS = Path(
 ) / ("screenshots")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that opens the browser carries the `browser` mark (`make check` leaves
+    them out), whether or not its module remembered to say so."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():

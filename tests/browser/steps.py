@@ -49,6 +49,22 @@ def invite_and_join(browsing: Any, admin_page: Any, email: str, role: str = "mem
     return page
 
 
+def sign_up_and_verify(page: Any, email: str, organisation: str) -> None:
+    """Sign up on /signup, then enter the code from the e-mail: lands on the console."""
+    page.goto("/signup")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Organisation name").fill(organisation)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/verify-email$"))
+    (message,) = [m for m in mail.outbox if m.to == [email]]
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", str(message.body), re.M)
+    assert code, message.body
+    page.get_by_label("Code").fill(code.group(1))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(re.compile(r"/console/$"))
+
+
 def call_api(base_url: str, path: str, key: str) -> tuple[int, dict[str, Any]]:
     """GET an API path with the key as a Bearer token: (status, JSON body)."""
     request = urllib.request.Request(

@@ -11,21 +11,15 @@ from playwright.sync_api import expect
 
 from accounts.models import AuditAction, AuditEvent, Membership, User
 from accounts.roles import Role
-from conftest import PASSWORD, join, make_tenant, make_user
-from tests.browser.steps import focus_by_tab, invite_and_join
+from conftest import join, make_tenant, make_user
+from tests.browser.steps import focus_by_tab, invite_and_join, sign_up_and_verify
 
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_lands_on_the_console_as_owner_of_the_new_organisation(browsing: Any) -> None:
+def test_sign_up_verifies_the_code_then_lands_on_the_console_as_owner(browsing: Any) -> None:
     page = browsing.page()
-    page.goto("/signup")
-    page.get_by_label("E-mail").fill("founder@initech.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Organisation name").fill("Initech")
-    page.get_by_role("button", name="Create account").click()
-
-    expect(page).to_have_url(re.compile(r"/console/$"))
+    sign_up_and_verify(page, "founder@initech.test", "Initech")
     expect(page.get_by_role("heading", level=1)).to_have_text("Initech")
     expect(page.locator(".user-menu .badge")).to_have_text("Owner")
     membership = Membership.objects.get(user__email="founder@initech.test")

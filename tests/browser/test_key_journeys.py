@@ -13,7 +13,7 @@ from accounts.roles import Role
 from apikeys.crypto import parse
 from apikeys.models import ApiKey
 from conftest import join, make_tenant, make_user
-from tests.browser.steps import call_api, focus_by_tab, invite_and_join
+from tests.browser.steps import call_api, focus_by_tab, invite_and_join, sign_up_and_verify
 
 pytestmark = pytest.mark.browser
 
@@ -55,12 +55,7 @@ def test_a_new_owner_creates_copies_uses_and_revokes_a_key(
     browsing: Any, live_server: Any, screenshot: Any
 ) -> None:
     page = browsing.page()
-    page.goto("/signup")
-    page.get_by_label("E-mail").fill("founder@initech.test")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_label("Organisation name").fill("Initech")
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/console/$"))
+    sign_up_and_verify(page, "founder@initrode.test", "Initech")
 
     raw = create_key_by_keyboard(page, "Deploy bot", screenshot)
     screenshot(page, "owner-key-show-once")
@@ -78,7 +73,7 @@ def test_a_new_owner_creates_copies_uses_and_revokes_a_key(
     status, body = call_api(live_server.url, "/api/v1/whoami", raw)
     assert status == 200, body
     assert (body["email"], body["tenant"]["name"], body["key"]["name"]) == (
-        "founder@initech.test",
+        "founder@initrode.test",
         "Initech",
         "Deploy bot",
     )

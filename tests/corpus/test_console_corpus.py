@@ -519,14 +519,14 @@ add("switch-get", Case("owner", "get", "/console/switch", LOCAL))
 add("switch-anonymous", Case("anonymous", "post", "/console/switch", LOCAL, {"tenant": "{tenant}"}))
 
 # --- methods a form page must not accept ------------------------------------------------------
-add("signout-get", Case("owner", "get", "/signout", 405))
+# GET /signout asks "Sign out?" and signs nobody out; only the POST does.
+add("signout-get", Case("owner", "get", "/signout", 200))
 # Django's class-based form views treat PUT as a POST of nothing (the form with its errors)
 # and refuse DELETE.
-for path in ["/signin", "/password-reset"]:
+for path in ["/signin", "/signup", "/password-reset"]:
     add(f"put-{path.strip('/')}", Case("anonymous", "put", path, FORM))
     add(f"delete-{path.strip('/')}", Case("anonymous", "delete", path, 405))
 for who, path in [
-    ("anonymous", "/signup"),
     ("owner", "/console/settings"),
     ("owner", "/console/tenants/new"),
     ("owner", "/console/members/{member}/remove"),

@@ -21,6 +21,7 @@ from django.test import Client  # noqa: E402
 
 from accounts import tenants  # noqa: E402
 from accounts.models import User  # noqa: E402
+from accounts.security import mark_verified  # noqa: E402
 
 HOST = "keyward.example.com"
 PASSWORD = "a long production password 42"
@@ -45,6 +46,7 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
     user = User.objects.create_user("owner@example.com", PASSWORD)
+    mark_verified(user)
     tenants.create_tenant("Production Ltd", owner=user)
 
     client = Client(HTTP_HOST=HOST)
@@ -54,7 +56,7 @@ def main() -> None:
         "signin_page": describe(client.get("/signin", secure=True)),
         "sign_in": describe(
             client.post(
-                "/signin", {"username": "owner@example.com", "password": PASSWORD}, secure=True
+                "/signin", {"login": "owner@example.com", "password": PASSWORD}, secure=True
             )
         ),
         "signed_in_page": describe(client.get("/console/members", secure=True)),

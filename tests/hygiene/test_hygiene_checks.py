@@ -1,16 +1,19 @@
-"""The hygiene checks can fail: a planted leak in a column, a log record, an e-mail."""
+"""The hygiene checks can fail: a planted leak in a column (updated, inserted, JSON, raw SQL),
+a log record, an e-mail."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from accounts.models import Tenant
+from accounts.models import AuditEvent, Tenant
 from apikeys import crypto
 from apikeys.models import Kind, create_key
-from tests.hygiene.plugin import RECORDER, database_leaks
+from tests.hygiene.plugin import RECORDER, as_text
 
 
 def test_every_generated_key_is_recorded(tenant: Tenant) -> None:
@@ -18,15 +21,64 @@ def test_every_generated_key_is_recorded(tenant: Tenant) -> None:
     assert raw in RECORDER.keys
 
 
-@pytest.mark.django_db
-def test_a_key_written_into_a_column_is_found_with_its_table_and_column(tenant: Tenant) -> None:
+def writes_seen() -> list[str]:
+    """What the statement watch caught, taken away so that the planted leak fails nothing."""
+    hits = list(RECORDER.statements.hits)
+    RECORDER.statements.hits.clear()
+    return hits
+
+
+@pytest.fixture
+def planted() -> Iterator[str]:
+    """A recorded key, forgotten (with whatever the watch saw of it) after the test."""
     raw = crypto.generate("user")
+    yield raw
+    RECORDER.forget(raw)
+
+
+def test_a_key_written_into_a_column_is_found_with_its_table_and_column(
+    tenant: Tenant, planted: str
+) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(name=f"leak {planted}")
+    assert writes_seen() == ["database accounts_tenant.name"]
+
+
+def test_a_key_in_a_new_row_is_found_with_its_table_and_column(
+    tenant: Tenant, planted: str
+) -> None:
+    AuditEvent.objects.create(tenant=tenant, action="test", actor_label=f"leak {planted}")
+    assert writes_seen() == ["database accounts_auditevent.actor_label"]
+
+
+def test_a_key_in_json_is_found(tenant: Tenant, planted: str) -> None:
+    AuditEvent.objects.create(tenant=tenant, action="test", details={"nested": [planted]})
+    assert writes_seen() == ["database accounts_auditevent.details"]
+
+
+def test_a_key_spelled_into_raw_sql_is_found(tenant: Tenant, planted: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE accounts_tenant SET name = 'x{planted}' WHERE id = {tenant.pk}")
+    assert writes_seen() == ["database accounts_tenant"]
+
+
+def test_reading_with_a_key_is_no_leak(db: None, planted: str) -> None:
+    assert not Tenant.objects.filter(name=planted).exists()
+    assert writes_seen() == []
+
+
+def test_every_new_connection_is_watched(db: None) -> None:
+    fresh = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        Tenant.objects.filter(pk=tenant.pk).update(name=f"leak {raw}")
-        assert database_leaks(RECORDER.leaked_in) == ["database accounts_tenant.name"]
+        fresh.ensure_connection()
+        assert RECORDER.statements in fresh.execute_wrappers
     finally:
-        Tenant.objects.filter(pk=tenant.pk).update(name="Acme")
-        RECORDER.forget(raw)
+        fresh.close()
+
+
+def test_json_adapters_are_read_whole(planted: str) -> None:
+    from psycopg.types.json import Jsonb
+
+    assert planted in as_text(Jsonb({"padding": "x" * 100, "key": planted}))
 
 
 def test_a_key_in_a_log_record_is_caught_from_any_logger() -> None:

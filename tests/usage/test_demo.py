@@ -14,8 +14,7 @@ from usage.models import Execution
 from .helpers import buckets, recomputed
 
 
-def test_demo_loads_realistic_usage_once(db: None) -> None:
-    call_command("demo", stdout=StringIO())
+def test_demo_loads_realistic_usage_once(demo: str) -> None:
     acme, globex = Tenant.objects.get(slug="acme"), Tenant.objects.get(slug="globex")
     window = rollups.read(acme)
     weekdays = [d.total for d in window.days[:-1] if d.day.weekday() < 5]

@@ -7,7 +7,7 @@ import accounts.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_audit_details_encoder"),
+        ("accounts", "0004_audit_details_encoder"),
     ]
 
     operations = [
