@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# `make run` needs only the runtime; the dev tools (pytest, mypy, Playwright, …) are for tests.
+RUN_STAMP := $(VENV)/.runtime-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
 .PHONY: run test test-lane check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke fuzz-live
@@ -16,9 +18,15 @@ $(STAMP): $(PY) pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+$(RUN_STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	rm -f $(VENV)/.runtime-*
+	touch $@
+
 install: $(STAMP)
 
-run: install
+run: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py demo

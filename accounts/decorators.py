@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from accounts import security
@@ -16,6 +16,24 @@ from accounts.roles import at_least
 from core.http import BrowserRequest
 
 View = Callable[..., HttpResponse]
+
+
+def post_only(fallback: str) -> Callable[[View], View]:
+    """A form's action: POST does the work; a GET (a reload, a bookmarked address) goes to
+    the page the form lives on instead of a bare 405."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                return redirect(fallback)
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def tenant_required(role: str | None = None) -> Callable[[View], View]:

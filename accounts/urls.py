@@ -3,7 +3,6 @@ from django.urls import path
 from accounts.views import account, members, tenant
 
 urlpatterns = [
-    path("", tenant.home, name="console-home"),
     path("account", account.account, name="account"),
     path("account/sessions/end-others", account.end_other_sessions, name="account-end-sessions"),
     path("switch", tenant.switch_tenant, name="tenant-switch"),

@@ -16,6 +16,9 @@ from apikeys.models import Kind
 from apikeys.scopes import SCOPES
 from core.forms import NameField
 
+# The console preselects a day of grace, as a roll should: an accidental Enter or a hurried
+# click then never breaks the programs still using the old secret. "None" is a deliberate pick.
+DEFAULT_GRACE = "86400"
 GRACE_CHOICES = [
     ("", "None: the old secret stops working at once"),
     ("3600", "1 hour"),
@@ -23,6 +26,9 @@ GRACE_CHOICES = [
     ("259200", "3 days"),
     ("604800", "7 days"),
 ]
+
+
+FULL_ACCESS, RESTRICTED = "full", "restricted"
 
 
 def expires_at_start_of(day: dt.date | None, tenant: Tenant) -> dt.datetime | None:
@@ -81,11 +87,20 @@ class CreateKeyForm(NonceForm):
         "for a key that does not expire."
     )
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices, widget=forms.RadioSelect)
+    access = forms.ChoiceField(
+        label="Access",
+        choices=[
+            (FULL_ACCESS, "Full access: everything your role allows"),
+            (RESTRICTED, "Only the scopes ticked below"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
     scopes = forms.MultipleChoiceField(
         label="Scopes",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick none for full access (everything your role allows).",
+        help_text="A restricted key can do only what its scopes allow.",
     )
 
     def __init__(self, *args: Any, tenant: Tenant, role: str, **kwargs: Any) -> None:
@@ -106,12 +121,24 @@ class CreateKeyForm(NonceForm):
                 (Kind.USER.value, "User key: acts as you")
             ]
         self.fields["kind"].initial = Kind.USER.value
+        self.fields["access"].initial = FULL_ACCESS
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("Give the key a name.")
         return name
+
+    def clean(self) -> dict[str, Any]:
+        """An explicit access choice wins; without one (an older form, the API's habit) no
+        ticked scope means full access."""
+        data = super().clean() or {}
+        access, scopes = data.get("access"), data.get("scopes") or []
+        if access == FULL_ACCESS and scopes:
+            self.add_error("access", "Choose Full access or the scopes, not both.")
+        elif access == RESTRICTED and not scopes and "scopes" not in self.errors:
+            self.add_error("scopes", "Tick at least one scope, or choose Full access.")
+        return data
 
 
 class RegenerateKeyForm(NonceForm):
@@ -121,6 +148,7 @@ class RegenerateKeyForm(NonceForm):
         required=False,
         coerce=lambda seconds: dt.timedelta(seconds=int(seconds)),
         empty_value=None,
+        initial=DEFAULT_GRACE,
         help_text="A grace period lets you roll the new secret out before the old one stops.",
     )
     expires_on = expiry_field(

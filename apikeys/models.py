@@ -139,6 +139,12 @@ class ApiKey(models.Model):
         return set(ALL_SCOPES) <= set(self.scopes)
 
     @property
+    def previous_secret_until(self) -> datetime | None:
+        """When a regenerated key's old secret stops working, while that is still ahead."""
+        end = self.previous_expires_at
+        return end if end is not None and end > timezone.now() else None
+
+    @property
     def state(self) -> str:
         """The key's `State`, as annotated by `with_state()`; a key loaded without the
         annotation asks the database, so the definition stays in one place."""

@@ -8,6 +8,7 @@ from accounts import auth_urls
 from accounts.views.members import invitation
 from core import health
 from core.api.schema import CachedSchemaGenerator
+from config.overview import home
 from core.api.views import NotFoundView
 
 handler500 = "core.outage.server_error"
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console-home", permanent=False)),
     *auth_urls.entrance,
     path("invitations/<str:token>", invitation, name="invitation"),
+    path("console/", home, name="console-home"),
     path("console/account/", include(auth_urls.manage)),
     path("console/", include("accounts.urls")),
     path("console/", include("apikeys.urls")),

@@ -176,8 +176,8 @@ class Bar:
     def description(self) -> str:
         d = self.day
         return (
-            f"{d.day:%a %-d %b %Y}: {d.total} executions — {d.succeeded} succeeded, "
-            f"{d.failed} failed, {d.in_flight} in flight"
+            f"{d.day:%a %-d %b %Y}: {d.total:,} executions — {d.succeeded:,} succeeded, "
+            f"{d.failed:,} failed, {d.in_flight:,} in flight"
         )
 
 
@@ -275,3 +275,37 @@ def chart(
         bars=bars,
         ticks=ticks,
     )
+
+
+# ---- Sparkline (the overview's 30 days at a glance) ------------------------------------
+
+
+@dataclass(frozen=True)
+class SparkBar:
+    day: date
+    total: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def sparkline(days: list[DayRow], width: int = 300, height: int = 48) -> list[SparkBar]:
+    """One bar per day scaled to the busiest day; a day with runs is at least 1 unit tall,
+    a day without any has no height."""
+    top = max((d.total for d in days), default=0)
+    slot = width / max(len(days), 1)
+    bars = []
+    for i, day in enumerate(days):
+        h = max(1.0, day.total / top * height) if top and day.total else 0.0
+        bars.append(
+            SparkBar(
+                day=day.day,
+                total=day.total,
+                x=round(i * slot + slot * 0.1, 2),
+                y=round(height - h, 2),
+                width=round(slot * 0.8, 2),
+                height=round(h, 2),
+            )
+        )
+    return bars

@@ -22,12 +22,18 @@ def usage_page(request: ConsoleRequest) -> HttpResponse:
     flow = flow_filter(principal, request.GET.get("flow"))
     key = key_filter(principal, request.GET.get("key"))
     window = rollups.read(principal.tenant, stats.DEFAULT_DAYS, flow=flow, key=key)
+    cards = stats.cards(window.days)
+    flows = Flow.objects.for_tenant(principal.tenant).order_by("name")
     context = {
+        # Nothing to draw and nothing filtered away: the page teaches how to start instead.
+        "getting_started": cards.executions == 0 and flow is None and key is None,
+        "first_flow": flows.first(),
+        "api_base": request.build_absolute_uri("/api/v1"),
         "window": window,
-        "cards": stats.cards(window.days),
+        "cards": cards,
         "chart": stats.chart(window.days),
         "rows": list(reversed(window.days)),  # the table reads newest first
-        "flows": Flow.objects.for_tenant(principal.tenant).order_by("name"),
+        "flows": flows,
         "keys": visible_keys(principal).order_by("name", "created_at"),
         "flow": flow,
         "key": key,

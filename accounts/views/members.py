@@ -9,10 +9,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import emails, memberships, security
-from accounts.decorators import tenant_required, verified_email_required
+from accounts.decorators import post_only, tenant_required, verified_email_required
 from accounts.forms import InvitationSignUpForm, InviteForm, RoleForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, User, invitation_digest
@@ -39,6 +39,7 @@ def _members_page(request: ConsoleRequest, invite_form: InviteForm | None = None
     ]
     context = {
         "rows": rows,
+        "is_last_owner": memberships.is_last_owner(me),
         "roles": assignable_roles(me.role),
         "invite_form": invite_form or InviteForm(by=me),
         "invitations": Invitation.objects.for_tenant(tenant).pending() if is_admin(me.role) else [],
@@ -52,7 +53,7 @@ def member_list(request: ConsoleRequest) -> HttpResponse:
     return _members_page(request)
 
 
-@require_POST
+@post_only("members")
 @tenant_required(role=Role.ADMIN)
 @verified_email_required
 def invite(request: ConsoleRequest) -> HttpResponse:
@@ -69,7 +70,7 @@ def invite(request: ConsoleRequest) -> HttpResponse:
     return redirect("members")
 
 
-@require_POST
+@post_only("members")
 @tenant_required()
 @sudo_required
 def change_role(request: ConsoleRequest, pk: int) -> HttpResponse:
@@ -138,10 +139,11 @@ def leave(request: ConsoleRequest) -> HttpResponse:
             return redirect("members")
         messages.success(request, f"You left {me.tenant.name}.")
         return redirect("console-home")
-    return render(request, "accounts/member_leave.html", {"tenant": me.tenant})
+    context = {"tenant": me.tenant, "last_owner": memberships.is_last_owner(me)}
+    return render(request, "accounts/member_leave.html", context)
 
 
-@require_POST
+@post_only("members")
 @tenant_required(role=Role.ADMIN)
 def revoke_invitation(request: ConsoleRequest, pk: int) -> HttpResponse:
     invitation = get_for_tenant_or_404(Invitation, request.tenant, pk=pk)

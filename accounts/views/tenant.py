@@ -1,4 +1,4 @@
-"""The console shell: home, tenant switcher, new tenant, settings, audit log."""
+"""The console shell: tenant switcher, new tenant, settings, audit log."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import tenants
-from accounts.decorators import tenant_required
+from accounts.decorators import post_only, tenant_required
 from accounts.forms import SwitchTenantForm, TenantCreateForm, TenantSettingsForm, posted
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditEvent, Membership
@@ -23,16 +23,7 @@ from core.http import ConsoleRequest, SignedInRequest
 AUDIT_PAGE_SIZE = 50
 
 
-@tenant_required()
-def home(request: ConsoleRequest) -> HttpResponse:
-    tenant = request.tenant
-    context = {
-        "member_count": Membership.objects.for_tenant(tenant).count(),
-    }
-    return render(request, "accounts/home.html", context)
-
-
-@require_POST
+@post_only("console-home")
 @login_required
 def switch_tenant(request: SignedInRequest) -> HttpResponse:
     form = SwitchTenantForm(request.POST)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 
@@ -45,12 +42,6 @@ def no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _grace_end(key: ApiKey) -> datetime | None:
-    """When a regenerated key's old secret stops working, if that is still ahead."""
-    end = key.previous_expires_at
-    return end if end is not None and end > timezone.now() else None
-
-
 @sensitive_variables("raw")
 def show_once(request: ConsoleRequest, key: ApiKey, raw: str, *, regenerated: bool) -> HttpResponse:
     """The only response that ever contains the raw key: never cached, never stored."""
@@ -58,7 +49,7 @@ def show_once(request: ConsoleRequest, key: ApiKey, raw: str, *, regenerated: bo
         "key": key,
         "raw": raw,
         "regenerated": regenerated,
-        "old_until": _grace_end(key) if regenerated else None,
+        "old_until": key.previous_secret_until if regenerated else None,
         "whoami_url": request.build_absolute_uri("/api/v1/whoami"),
     }
     return no_store(render(request, "apikeys/show_once.html", context))

@@ -6,6 +6,9 @@
   var chart = document.querySelector("[data-usage-chart]");
   if (!chart) return;
   var wrap = chart.parentNode;
+  var scroller = chart.closest("[data-usage-scroll]") || wrap;
+  // A chart wider than its card opens on today, the newest bar.
+  scroller.scrollLeft = scroller.scrollWidth;
   var bars = Array.prototype.slice.call(chart.querySelectorAll(".usage-bar"));
   if (!bars.length) return;
 
@@ -54,17 +57,19 @@
       row("In flight", bar.dataset.inFlight, "mark-flight")
     );
     tip.hidden = false;
-    // Anchor above the top of the stack (or the baseline for an empty day).
+    // Beside the day's column, never over it: to its right where the visible part of the
+    // chart has room, else to its left; level with the top of the plot.
     var area = wrap.getBoundingClientRect();
+    var view = scroller.getBoundingClientRect();
     var hit = bar.querySelector(".usage-hit").getBoundingClientRect();
-    var segments = bar.querySelectorAll("rect:not(.usage-hit)");
-    var top = hit.bottom;
-    segments.forEach(function (rect) { top = Math.min(top, rect.getBoundingClientRect().top); });
-    var half = tip.offsetWidth / 2;
-    var x = hit.left - area.left + hit.width / 2;
-    x = Math.max(half, Math.min(area.width - half, x));
-    tip.style.left = x + "px";
-    tip.style.top = Math.max(tip.offsetHeight + 4, top - area.top - 8) + "px";
+    var gap = 6;
+    var width = tip.offsetWidth;
+    var left = hit.right + gap;
+    if (left + width > Math.min(view.right, area.right) && hit.left - gap - width >= area.left) {
+      left = hit.left - gap - width;
+    }
+    tip.style.left = left - area.left + "px";
+    tip.style.top = hit.top - area.top + "px";
   }
 
   function hide() {

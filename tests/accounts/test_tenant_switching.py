@@ -33,7 +33,9 @@ def test_switch_rejects_garbage_and_foreign_redirects(client_for, owner, tenant)
     assert client.post("/console/switch", {"tenant": "abc"}).status_code == 404
     response = client.post("/console/switch", {"tenant": tenant.pk, "next": "https://evil.test/"})
     assert response["Location"] == "/console/"
-    assert client.get("/console/switch").status_code == 405
+    # A GET (a reload, a typed address) goes to a page, never a bare 405.
+    assert client.get("/console/switch")["Location"] == "/console/"
+    assert client.put("/console/switch").status_code == 405
 
 
 def test_a_foreign_tenant_in_the_session_falls_back_to_your_own(

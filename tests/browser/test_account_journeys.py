@@ -97,13 +97,22 @@ def test_the_remove_dialog_works_by_keyboard_alone_and_returns_focus_on_escape(
     page.keyboard.press("Enter")
     dialog = page.locator("dialog[open]")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("button", name="Remove member")).to_be_focused()
+    # The safe choice has the focus: an Enter straight away only closes the dialog.
+    expect(dialog.get_by_role("link", name="Cancel")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    assert page.evaluate("document.activeElement.textContent").strip() == "Remove"
+    assert Membership.objects.filter(user__email="leaver@acme.test").exists()
 
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("link", name="Cancel")).to_be_focused()
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     assert page.evaluate("document.activeElement.textContent").strip() == "Remove"
 
     page.keyboard.press("Enter")
+    expect(dialog.get_by_role("link", name="Cancel")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(dialog.get_by_role("button", name="Remove member")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("leaver@acme.test was removed")

@@ -32,6 +32,8 @@ def create_key_by_keyboard(page: Any, name: str, screenshot: Any = None) -> str:
     page.keyboard.type(name)
     page.keyboard.press("Enter")  # implicit submission from the text field
 
+    # The dialog's form is sent from script; the show-once page then replaces the list.
+    expect(page.locator("dialog[open]")).to_have_count(0)
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"“{name}” created")
     # The show-once element may be a read-only field or a code block.
     raw = page.locator("#raw-key").evaluate("e => (e.value ?? e.textContent).trim()")
@@ -45,6 +47,7 @@ def revoke_in_dialog(page: Any, name: str) -> None:
     dialog = page.locator("dialog[open]")
     expect(dialog.get_by_role("heading", level=1)).to_have_text(f"Revoke “{name}”?")
     dialog.get_by_role("button", name="Revoke key").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
     expect(page.get_by_role("heading", level=1)).to_have_text("API keys")
 
 

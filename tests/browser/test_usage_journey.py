@@ -88,3 +88,74 @@ def test_without_javascript_each_bar_keeps_its_title(browsing: Any) -> None:
     titles = page.locator("[data-usage-chart] .usage-bar title")
     expect(titles).to_have_count(30)
     assert "5 executions — 4 succeeded, 0 failed, 1 in flight" in titles.nth(28).text_content()
+
+
+BOX_JS = """e => { const r = e.getBoundingClientRect();
+  return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; }"""
+
+
+def intersects(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])
+def test_the_tooltip_never_covers_its_bar(
+    browsing: Any, screenshot: Any, viewport: tuple[int, int]
+) -> None:
+    tenant = make_tenant("Acme")
+    owner = make_user("owner@acme.test")
+    join(owner, tenant, Role.OWNER)
+    flow = create_flow(tenant, "Nightly import")
+    record_runs(flow, days_ago=0, ok=2, failed=0, live=0)
+    record_runs(flow, days_ago=1, ok=3, failed=40, live=0)  # the failure spike
+    record_runs(flow, days_ago=15, ok=20, failed=1, live=0)
+    record_runs(flow, days_ago=29, ok=12, failed=0, live=1)
+    page = browsing.page(owner)
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.goto("/console/usage")
+    bars = page.locator("[data-usage-chart] .usage-bar")
+    tip = page.locator(".usage-tooltip")
+
+    for index in [0, 14, 28, 29]:
+        bar = bars.nth(index)
+        bar.scroll_into_view_if_needed()
+        bar.hover()
+        expect(tip).to_be_visible()
+        tip_box = tip.evaluate(BOX_JS)
+        assert not intersects(tip_box, bar.evaluate(BOX_JS)), (index, tip_box)
+        for rect in bar.locator("rect").all():
+            assert not intersects(tip_box, rect.evaluate(BOX_JS)), index
+        if index == 28:
+            screenshot(page, f"owner-usage-spike-tooltip-{viewport[0]}")
+        bar.focus()  # by keyboard, the same
+        assert not intersects(tip.evaluate(BOX_JS), bar.evaluate(BOX_JS)), index
+
+
+def test_on_a_phone_the_chart_labels_are_at_least_11_px_and_the_page_does_not_scroll_sideways(
+    browsing: Any,
+) -> None:
+    tenant = make_tenant("Acme")
+    owner = make_user("owner@acme.test")
+    join(owner, tenant, Role.OWNER)
+    record_runs(create_flow(tenant, "Sync"), days_ago=3, ok=1234, failed=0, live=0)
+    page = browsing.page(owner)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/console/usage")
+    sizes = page.locator("[data-usage-chart] .usage-tick").evaluate_all(
+        """texts => texts.map(t =>
+            parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
+    )
+    assert len(sizes) >= 5 and min(sizes) >= 11, sizes
+    ticks = page.locator("[data-usage-chart] .usage-tick").all_text_contents()
+    assert "1,000" in ticks  # thousands separators on the axis
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    # The chart opens on today, at the right end of its own scroll box.
+    today = page.locator("[data-usage-chart] .usage-today").evaluate(BOX_JS)
+    assert 0 < today["right"] <= 390
+    numbers = page.locator(".usage-table td.num").first
+    assert numbers.evaluate("e => getComputedStyle(e).textAlign") == "right"

@@ -20,7 +20,7 @@ def test_create_page_works_without_javascript(owner, client_for):
     assert page.status_code == 200
     assert "data-dialog-content" in html
     assert 'name="name"' in html and "autofocus" in html
-    assert "Tick none for full access" in html
+    assert "Full access: everything your role allows" in html
     for scope in ALL_SCOPES:
         assert f'value="{scope}"' in html
     assert "no-store" in page["Cache-Control"]

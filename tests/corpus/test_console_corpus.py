@@ -347,7 +347,7 @@ add(
         {"email": "new@example.test", "role": "owner"},
     ),
 )
-add("invite-get", Case("owner", "get", "/console/members/invite", 405))
+add("invite-get", Case("owner", "get", "/console/members/invite", LOCAL))
 add("invite-put", Case("owner", "put", "/console/members/invite", 405))
 add("invite-delete", Case("owner", "delete", "/console/members/invite", 405))
 add(
@@ -426,7 +426,8 @@ add(
 )
 add("withdraw-missing-invitation", Case("owner", "post", "/console/invitations/987654/revoke", 404))
 add(
-    "withdraw-invitation-get", Case("owner", "get", "/console/invitations/{invitation}/revoke", 405)
+    "withdraw-invitation-get",
+    Case("owner", "get", "/console/invitations/{invitation}/revoke", LOCAL),
 )
 add("withdraw-by-a-member", Case("member", "post", "/console/invitations/{invitation}/revoke", 403))
 
@@ -514,7 +515,7 @@ add(
     "switch-next-oversized",
     Case("owner", "post", "/console/switch", 404, {"tenant": "{tenant}", "next": "/" + LONG}),
 )
-add("switch-get", Case("owner", "get", "/console/switch", 405))
+add("switch-get", Case("owner", "get", "/console/switch", LOCAL))
 add("switch-anonymous", Case("anonymous", "post", "/console/switch", LOCAL, {"tenant": "{tenant}"}))
 
 # --- methods a form page must not accept ------------------------------------------------------
@@ -536,7 +537,7 @@ for who, path in [
     for method in ["put", "delete"]:
         slug = path.strip("/").replace("/", "-").replace("{", "").replace("}", "")
         add(f"{method}-{slug}", Case(who, method, path, 405))
-add("get-role-change", Case("owner", "get", "/console/members/{member}/role", 405))
+add("get-role-change", Case("owner", "get", "/console/members/{member}/role", LOCAL))
 
 KNOWN_GAPS: dict[str, str] = {}
 

@@ -54,7 +54,8 @@ def test_page_shows_cards_30_bars_titles_and_table(
     assert (
         'class="seg-ok"' in today and 'class="seg-fail"' in today and 'class="seg-flight"' in today
     )
-    assert "<td>6</td><td>3</td><td>1</td><td>2</td><td>4</td>" in html  # today's table row
+    cells = "".join(f'<td class="num">{n}</td>' for n in [6, 3, 1, 2])
+    assert cells + '<td class="num col-optional">4</td>' in html  # today's table row
 
 
 def test_page_numbers_match_the_api(
@@ -71,8 +72,30 @@ def test_page_numbers_match_the_api(
     assert card(html, "avg-duration") == data["cards"]["avg_duration_display"]
 
 
-def test_an_empty_tenant_shows_zeros_and_dashes(client_for: ClientFor, owner: User) -> None:
+def test_an_empty_tenant_is_shown_how_to_start_instead_of_an_empty_chart(
+    client_for: ClientFor, owner: User
+) -> None:
     html = client_for(owner).get("/console/usage").content.decode()
+    assert "No executions yet: here is how to start" in html
+    assert 'href="/console/api-keys"' in html
+    assert "http://testserver/api/v1/flows" in html  # create a flow, then invoke it
+    assert "/invoke" in html
+    assert "usage-bar" not in html and "Daily numbers" not in html
+
+
+def test_an_empty_tenant_with_a_flow_is_shown_the_curl_that_invokes_it(
+    client_for: ClientFor, owner: User, flow: Flow
+) -> None:
+    html = client_for(owner).get("/console/usage").content.decode()
+    assert f"http://testserver/api/v1/flows/{flow.public_id}/invoke" in html
+
+
+def test_a_filter_that_matches_nothing_still_shows_zeros_and_dashes(
+    client_for: ClientFor, owner: User, flow: Flow
+) -> None:
+    runs(flow, ok=1)
+    other = create_flow(flow.tenant, "Quiet flow")
+    html = client_for(owner).get(f"/console/usage?flow={other.public_id}").content.decode()
     assert card(html, "executions") == "0"
     assert card(html, "success-rate") == "—"
     assert card(html, "avg-duration") == "—"
@@ -130,7 +153,7 @@ def test_another_tenants_page_shows_none_of_these_numbers(
 ) -> None:
     runs(flow, ok=7)
     page = client_for(outsider).get("/console/usage").content.decode()
-    assert card(page, "executions") == "0"
+    assert "No executions yet" in page
     assert flow.public_id not in page and "Invoice sync" not in page
 
 

@@ -90,3 +90,23 @@ def test_chart_stacks_each_day_to_its_total_height() -> None:
         and chart.bars[-2].label is None
     )
     assert "30 Jan 2024: 32 executions — 30 succeeded, 1 failed, 1 in flight" in tallest.description
+
+
+def test_sparkline_scales_to_the_busiest_day_and_keeps_quiet_days_visible() -> None:
+    days = [DayRow(date(2026, 3, d), succeeded=n) for d, n in [(1, 0), (2, 1), (3, 1000)]]
+    quiet, small, busy = stats.sparkline(days, width=30, height=48)
+    assert (quiet.height, small.height, busy.height) == (0.0, 1.0, 48.0)
+    assert busy.y == 0.0 and small.y == 47.0
+    assert [bar.x for bar in (quiet, small, busy)] == [1.0, 11.0, 21.0]
+
+
+def test_sparkline_of_an_empty_window_is_flat() -> None:
+    days = [DayRow(date(2026, 3, d)) for d in range(1, 31)]
+    assert {bar.height for bar in stats.sparkline(days)} == {0.0}
+
+
+def test_bar_descriptions_use_thousands_separators() -> None:
+    (bar,) = stats.chart([DayRow(date(2026, 3, 2), succeeded=12345, failed=1000)]).bars
+    assert bar.description == (
+        "Mon 2 Mar 2026: 13,345 executions — 12,345 succeeded, 1,000 failed, 0 in flight"
+    )
