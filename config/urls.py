@@ -6,9 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import auth_urls
 from accounts.views.members import invitation
+from config.overview import home
 from core import health
 from core.api.schema import CachedSchemaGenerator
-from config.overview import home
 from core.api.views import NotFoundView
 
 handler500 = "core.outage.server_error"
