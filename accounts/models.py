@@ -283,6 +283,8 @@ class AuditAction(models.TextChoices):
     KEY_REVOKED = "key.revoked", "API key revoked"
     KEY_REGENERATED = "key.regenerated", "API key regenerated"
     KEY_LEAKED = "key.leaked", "API key reported leaked"
+    DEVICE_APPROVED = "device.approved", "Device login approved"
+    DEVICE_DENIED = "device.denied", "Device login denied"
 
 
 class AuditEvent(models.Model):

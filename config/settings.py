@@ -341,6 +341,7 @@ DEFAULT_MONTHLY_EXECUTIONS: int | None = (
 # Device login (`keyward login`) and sign-up over REST.
 DEVICE_CODE_RATE_LIMIT = env.str("DEVICE_CODE_RATE_LIMIT", default="10/min")
 DEVICE_ENTRY_RATE_LIMIT = env.str("DEVICE_ENTRY_RATE_LIMIT", default="10/min")
+DEVICE_POLL_RATE_LIMIT = env.str("DEVICE_POLL_RATE_LIMIT", default="120/min")
 SIGNUP_IP_RATE_LIMIT = env.str("SIGNUP_IP_RATE_LIMIT", default="10/hour")
 SIGNUP_ADDRESS_RATE_LIMIT = env.str("SIGNUP_ADDRESS_RATE_LIMIT", default="3/hour")
 
