@@ -234,3 +234,27 @@ class DeviceAuthorization(models.Model):
     @property
     def display_code(self) -> str:
         return f"{self.user_code[:4]}-{self.user_code[4:]}"
+
+
+class SignupRequest(models.Model):
+    """A sign-up over the API, between its e-mailed code and its first key. The password is
+    kept only hashed, the code and the sign-up token only as digests."""
+
+    email = models.EmailField(db_index=True)
+    password_hash = models.CharField(max_length=200, editable=False)
+    organisation = models.CharField(max_length=100)
+    code_digest = models.CharField(max_length=64, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token_digest = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-up {self.email}"
