@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accounts import sudo
 from accounts.models import Tenant, User
 from apikeys import device
 from apikeys.models import ApiKey
@@ -45,14 +46,21 @@ def start_login(home: Path, url: str) -> tuple[subprocess.Popen[str], str]:
 
 
 def decide(user: User, tenant: Tenant, code: str, decision: str) -> None:
+    """Sign in long ago (sudo mode lapsed), follow the link, re-authenticate, decide."""
     console = Client()
-    assert console.login(username=user.email, password=PASSWORD)  # re-authenticated just now
+    assert console.login(username=user.email, password=PASSWORD)
+    session = console.session
+    session[sudo.SESSION_KEY] = 0
+    session.save()
     page = console.get(f"/console/device?code={code}")
     assert page.status_code == 200 and code.encode() in page.content
-    response = console.post(
-        "/console/device", {"code": code, "tenant": tenant.pk, "decision": decision}
-    )
-    assert response.status_code == 302
+    form = {"code": code, "tenant": tenant.pk, "decision": decision}
+    asked = console.post("/console/device", form)
+    assert asked.status_code == 302 and "/reauthenticate" in asked["Location"]
+    confirmed = console.post("/console/account/reauthenticate", {"password": PASSWORD})
+    assert confirmed.status_code == 302, confirmed.content
+    response = console.post("/console/device", form)
+    assert response.status_code == 302 and response["Location"] == "/console/"
 
 
 def finish(process: subprocess.Popen[str]) -> Run:
