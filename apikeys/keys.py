@@ -155,7 +155,9 @@ def regenerate(
     raw = crypto.generate(key.kind)
     now = timezone.now()
     with transaction.atomic():
-        locked = ApiKey.objects.select_for_update().with_state(now).get(pk=key.pk)
+        # Only the key's row is locked: the state annotation outer-joins its membership, and
+        # PostgreSQL cannot lock the nullable side of an outer join.
+        locked = ApiKey.objects.select_for_update(of=("self",)).with_state(now).get(pk=key.pk)
         _check_regenerable(locked, expires_at)
         # The old digest is kept (its deadline now, or after the grace) so that the old
         # secret gets a precise "revoked" answer rather than "invalid".
