@@ -35,6 +35,7 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
 def explain(response: httpx.Response) -> CliError:
     """One clear line for a refused request."""
     code, message = _error_of(response)
+    message = message.rstrip(".")  # each line below ends its own sentence
     status = response.status_code
     if status == 401:
         return CliError(
@@ -48,8 +49,9 @@ def explain(response: httpx.Response) -> CliError:
     if status == 429:
         retry = response.headers.get("Retry-After", "")
         when = f"Retry in {retry} seconds." if retry.isdigit() else "Retry later."
-        what = "Monthly allowance used" if code == "quota_exceeded" else "Rate limited"
-        return CliError(f"{what}: {message} {when}".replace("  ", " "))
+        if code == "quota_exceeded":
+            return CliError(f"Monthly allowance used: {message}. {when}")
+        return CliError(f"Rate limited: too many requests. {when}")
     if status >= 500:
         return CliError(f"The server failed ({status}): {message or 'try again later'}.")
     return CliError(f"Refused ({status} {code}): {message}.")

@@ -4,6 +4,7 @@ precedence, exit codes and one-line errors."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import stat
 from collections.abc import Callable
@@ -167,7 +168,7 @@ def test_a_rate_limit_is_one_line_saying_when_to_retry(
     run = keyward("whoami", env=env)
     assert run.code == 1
     line = one_line(run)
-    assert line.startswith("keyward: Rate limited:") and "Retry in " in line
+    assert re.fullmatch(r"keyward: Rate limited: too many requests\. Retry in \d+ seconds\.", line)
 
 
 def test_quota_exceeded_is_one_line_saying_when_to_retry(
@@ -177,7 +178,7 @@ def test_quota_exceeded_is_one_line_saying_when_to_retry(
     run = keyward("flows", "invoke", flow.public_id, env=env_for(live_server, owner_raw))
     assert run.code == 1
     line = one_line(run)
-    assert line.startswith("keyward: Monthly allowance used:") and "Retry in " in line
+    assert line.startswith("keyward: Monthly allowance used:") and line.count("Retry in ") == 1
 
 
 def test_forbidden_is_one_line(
