@@ -55,7 +55,15 @@ class UserAdmin(AdminBasics, DjangoUserAdmin[Any]):  # our User is not an Abstra
 
 @admin.register(Tenant)
 class TenantAdmin(KeywardAdmin):
-    list_display = ["name", "slug", "time_zone", "is_active", "rate_limit", "created_at"]
+    list_display = [
+        "name",
+        "slug",
+        "time_zone",
+        "is_active",
+        "rate_limit",
+        "monthly_executions",
+        "created_at",
+    ]
     list_filter = ["is_active", "time_zone"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}

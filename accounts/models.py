@@ -103,6 +103,12 @@ def validate_rate(value: str) -> None:
         raise ValidationError("Use a number of requests per period, like 120/min or 5000/hour.")
 
 
+def default_monthly_executions() -> int | None:
+    """A new organisation's allowance: DEFAULT_MONTHLY_EXECUTIONS (None: unlimited)."""
+    value: int | None = settings.DEFAULT_MONTHLY_EXECUTIONS
+    return value
+
+
 class Tenant(models.Model):
     """An organisation: the unit that owns members, keys, flows and usage."""
 
@@ -118,6 +124,13 @@ class Tenant(models.Model):
         blank=True,
         validators=[validate_rate],
         help_text="Per-key API rate limit for this organisation, like 600/min. Empty: the default.",
+    )
+    monthly_executions = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=default_monthly_executions,
+        help_text="Flow invocations allowed per calendar month (in the organisation's time "
+        "zone). Empty: unlimited.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -270,6 +283,8 @@ class AuditAction(models.TextChoices):
     KEY_REVOKED = "key.revoked", "API key revoked"
     KEY_REGENERATED = "key.regenerated", "API key regenerated"
     KEY_LEAKED = "key.leaked", "API key reported leaked"
+    DEVICE_APPROVED = "device.approved", "Device login approved"
+    DEVICE_DENIED = "device.denied", "Device login denied"
 
 
 class AuditEvent(models.Model):

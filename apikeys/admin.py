@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from accounts.admin import staff_user
 from apikeys import keys
-from apikeys.models import ApiKey, ApiKeyQuerySet, State
+from apikeys.models import ApiKey, ApiKeyQuerySet, DeviceAuthorization, SignupRequest, State
 from core.acting import Actor
 from core.admin import ReadOnlyPageAdmin
 
@@ -105,3 +105,54 @@ class ApiKeyAdmin(ReadOnlyPageAdmin):
         if skipped:
             text += f" {skipped} already revoked."
         self.message_user(request, text, messages.SUCCESS)
+
+
+DEVICE_FIELDS: tuple[str, ...] = (
+    "user_code",
+    "status",
+    "client_id",
+    "ip",
+    "user_agent",
+    "user",
+    "tenant",
+    "created_at",
+    "expires_at",
+    "decided_at",
+    "key",
+)
+
+
+@admin.register(DeviceAuthorization)
+class DeviceAuthorizationAdmin(ReadOnlyPageAdmin):
+    """Device logins (`keyward login`); the device code's digest is never shown."""
+
+    list_display = ["user_code", "status", "user", "tenant", "ip", "created_at", "expires_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "tenant__name"]
+    list_select_related = ["user", "tenant"]
+    fields = DEVICE_FIELDS
+    readonly_fields = DEVICE_FIELDS
+    secret_fields = ("device_digest",)
+
+
+SIGNUP_FIELDS: tuple[str, ...] = (
+    "email",
+    "organisation",
+    "attempts",
+    "user",
+    "created_at",
+    "expires_at",
+    "token_expires_at",
+    "token_used_at",
+)
+
+
+@admin.register(SignupRequest)
+class SignupRequestAdmin(ReadOnlyPageAdmin):
+    """Sign-ups over the API; the password hash, code and token digests are never shown."""
+
+    list_display = ["email", "organisation", "attempts", "user", "created_at", "expires_at"]
+    search_fields = ["email"]
+    fields = SIGNUP_FIELDS
+    readonly_fields = SIGNUP_FIELDS
+    secret_fields = ("password_hash", "code_digest", "token_digest")

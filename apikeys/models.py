@@ -197,3 +197,70 @@ def create_key(
     key.set_secret(raw)
     key.save()
     return key, raw
+
+
+class DeviceStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    ISSUED = "issued", "Key issued"
+
+
+class DeviceAuthorization(models.Model):
+    """One device login (`keyward login`): its device code only as a digest, the user code
+    people type, who asked (IP, user agent), and once approved who approved it into which
+    organisation. The key is minted when the device collects it, so no secret is stored."""
+
+    device_digest = models.CharField(max_length=64, unique=True, editable=False)
+    user_code = models.CharField(max_length=8, unique=True, editable=False)
+    client_id = models.CharField(max_length=40)
+    status = models.CharField(
+        max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    interval = models.PositiveIntegerField(default=5)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_code[:4]}-{self.user_code[4:]} ({self.status})"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.user_code[:4]}-{self.user_code[4:]}"
+
+
+class SignupRequest(models.Model):
+    """A sign-up over the API, between its e-mailed code and its first key. The password is
+    kept only hashed, the code and the sign-up token only as digests."""
+
+    email = models.EmailField(db_index=True)
+    password_hash = models.CharField(max_length=200, editable=False)
+    organisation = models.CharField(max_length=100)
+    code_digest = models.CharField(max_length=64, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token_digest = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-up {self.email}"

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from apikeys.views import actions, keys
+from apikeys.views import actions, device, keys
 
 urlpatterns = [
+    path("device", device.device_login, name="device"),
     path("api-keys", keys.key_list, name="api-keys"),
     path("api-keys/new", keys.key_create, name="api-key-create"),
     path("api-keys/<str:public_id>/created", keys.key_created, name="api-key-created"),

@@ -333,6 +333,18 @@ if RATE_LIMIT_ON_CACHE_ERROR not in ("allow", "refuse"):
 # Retry-After (seconds) of a 503 during an outage of the database or the counters' store.
 OUTAGE_RETRY_AFTER = env.int("OUTAGE_RETRY_AFTER", default=30)
 
+# A new organisation's monthly allowance of flow invocations; empty means unlimited.
+DEFAULT_MONTHLY_EXECUTIONS: int | None = (
+    env.int("DEFAULT_MONTHLY_EXECUTIONS") if env.str("DEFAULT_MONTHLY_EXECUTIONS", "") else None
+)
+
+# Device login (`keyward login`) and sign-up over REST.
+DEVICE_CODE_RATE_LIMIT = env.str("DEVICE_CODE_RATE_LIMIT", default="10/min")
+DEVICE_ENTRY_RATE_LIMIT = env.str("DEVICE_ENTRY_RATE_LIMIT", default="10/min")
+DEVICE_POLL_RATE_LIMIT = env.str("DEVICE_POLL_RATE_LIMIT", default="120/min")
+SIGNUP_IP_RATE_LIMIT = env.str("SIGNUP_IP_RATE_LIMIT", default="10/hour")
+SIGNUP_ADDRESS_RATE_LIMIT = env.str("SIGNUP_ADDRESS_RATE_LIMIT", default="3/hour")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keyward API",
     "DESCRIPTION": "Organisation-scoped REST API. Authenticate with an API key in "

@@ -28,6 +28,7 @@ urlpatterns = [
     path("console/", include("accounts.urls")),
     path("console/", include("apikeys.urls")),
     path("console/", include("usage.urls")),
+    path("oauth/", include("apikeys.oauth.urls")),
     path("api/v1/", include("config.api_urls")),
     path(
         "api/schema/",

@@ -113,8 +113,8 @@ class Store(Protocol):
     def incr(self, bucket: Bucket, now: float) -> int:
         """Count one request; the new count."""
 
-    def count(self, bucket: Bucket) -> int:
-        """The bucket's count, without counting."""
+    def read(self, bucket: Bucket) -> int:
+        """The bucket's count in its current window, counting nothing."""
 
     def gate(self, marker: str, failures: Bucket, now: float) -> Known | int:
         """A secret seen to authenticate in the last minute counts against its key. Any
@@ -142,7 +142,7 @@ class RedisStore:
     def incr(self, bucket: Bucket, now: float) -> int:
         return int(self._incr(keys=[bucket.redis_name], args=[bucket.ttl(now)]))
 
-    def count(self, bucket: Bucket) -> int:
+    def read(self, bucket: Bucket) -> int:
         return int(self.client.get(bucket.redis_name) or 0)
 
     def gate(self, marker: str, failures: Bucket, now: float) -> Known | int:
@@ -174,12 +174,12 @@ RETURNING count
 GIVE_BACK = """
 UPDATE core_ratecounter SET count = count - 1 WHERE name = %s AND window_end = %s AND count > 0
 """
-COUNT_GET = "SELECT count FROM core_ratecounter WHERE name = %s AND window_end = %s"
 MARKER_GET = "SELECT value FROM core_ratecounter WHERE name = %s AND window_end > %s"
 MARKER_SET = """
 INSERT INTO core_ratecounter (name, window_end, count, value) VALUES (%s, %s, 0, %s)
 ON CONFLICT (name) DO UPDATE SET window_end = excluded.window_end, value = excluded.value
 """
+READ = "SELECT count FROM core_ratecounter WHERE name = %s AND window_end = %s"
 PRUNE = "DELETE FROM core_ratecounter WHERE window_end < %s"
 
 
@@ -198,11 +198,11 @@ class DatabaseStore:
                 cursor.execute(PRUNE, [int(now) - 86400])
             return self._upsert(cursor, bucket)
 
-    def count(self, bucket: Bucket) -> int:
+    def read(self, bucket: Bucket) -> int:
         with connection.cursor() as cursor:
-            cursor.execute(COUNT_GET, [bucket.name, bucket.end])
+            cursor.execute(READ, [bucket.name, bucket.end])
             row = cursor.fetchone()
-        return int(row[0]) if row else 0
+            return int(row[0]) if row else 0
 
     def gate(self, marker: str, failures: Bucket, now: float) -> Known | int:
         with connection.cursor() as cursor:

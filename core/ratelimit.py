@@ -130,11 +130,11 @@ def hit(name: str, rate: Rate, now: float | None = None) -> Window:
 
 
 def peek(name: str, rate: Rate, now: float | None = None) -> Window:
-    """Where the bucket stands, without counting (e.g. a lock-out checked before a password)."""
+    """Where the bucket stands, counting nothing (a store outage reads as empty)."""
     now = time.time() if now is None else now
     bucket = counters.Bucket.of(name, rate.period, now)
     try:
-        count = counters.store().count(bucket)
+        count = counters.store().read(bucket)
     except counters.STORE_ERRORS as error:
         store_failed(error)
         return unmetered(rate, now)

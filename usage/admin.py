@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin import KeywardAdmin, ReadOnlyPageAdmin
-from usage.models import DailyUsage, Execution, Flow
+from usage.models import DailyUsage, Execution, Flow, QuotaCounter
 
 
 @admin.register(Flow)
@@ -40,3 +40,13 @@ class DailyUsageAdmin(ReadOnlyAdmin):
     list_display = ["day", "tenant", "flow", "key_ref", "succeeded", "failed", "in_flight"]
     list_filter = ["tenant"]
     list_select_related = ["tenant", "flow"]
+
+
+@admin.register(QuotaCounter)
+class QuotaCounterAdmin(ReadOnlyAdmin):
+    """Invocations counted per organisation and month; the allowance is the organisation's."""
+
+    list_display = ["tenant", "period_start", "used", "warned_80_at", "warned_100_at"]
+    list_filter = ["period_start"]
+    search_fields = ["tenant__name"]
+    list_select_related = ["tenant"]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from usage import rollups, transitions
+from usage import quota, rollups, transitions
 from usage.models import COUNTS_AS_FAILED, ENDED, Execution, Flow, Status
 
 # How far a runner's clock may run ahead of ours when it reports a start or end time.
@@ -36,6 +36,14 @@ def start(flow: Flow, key: ApiKey | None = None, started_at: datetime | None = N
         )
         rollups.bump(execution, rollups.local_day(flow.tenant, started_at), in_flight=1)
     return execution
+
+
+def invoke(flow: Flow, key: ApiKey | None) -> Execution:
+    """Start a run now, counted against the tenant's monthly allowance in the same
+    transaction (QuotaExceeded at the allowance, and nothing is created)."""
+    with transaction.atomic():
+        quota.charge(flow.tenant)
+        return start(flow, key=key)
 
 
 def change_status(execution: Execution, target: str, ended_at: datetime | None = None) -> Execution:

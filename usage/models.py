@@ -166,3 +166,30 @@ class DailyUsage(models.Model):
     @property
     def started(self) -> int:
         return self.succeeded + self.failed + self.in_flight
+
+
+class QuotaCounterQuerySet(TenantQuerySet["QuotaCounter"]):
+    pass
+
+
+class QuotaCounter(models.Model):
+    """Invocations counted against a tenant's allowance in one monthly period; written only
+    by `usage.quota` with atomic conditional updates."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField(help_text="The first of the month, in the tenant's zone.")
+    used = models.PositiveIntegerField(default=0)
+    warned_80_at = models.DateTimeField(null=True, blank=True)
+    warned_100_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuotaCounterQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "period_start"], name="quota_counter_unique_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.period_start}: {self.used}"

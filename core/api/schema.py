@@ -123,5 +123,7 @@ class CachedSchemaGenerator(SchemaGenerator):
     def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
         key = (self.api_version, translation.get_language())
         if key not in self._generated:
-            self._generated[key] = super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
+            self._generated[key] = super().get_schema(  # type: ignore[no-untyped-call]
+                request=request, public=public
+            )
         return self._generated[key]

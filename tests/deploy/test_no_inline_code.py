@@ -20,6 +20,7 @@ from django.utils.http import int_to_base36, urlsafe_base64_encode
 
 from accounts import memberships
 from accounts.models import Membership, Tenant, User
+from apikeys import device
 from apikeys.models import ApiKey, Kind, create_key
 from conftest import PASSWORD, make_user
 from core.acting import Actor
@@ -51,7 +52,8 @@ ALIASES = {
     "account_reset_password_done",
     "account_reset_password_from_key_done",
 }
-NOT_PAGES = {"healthz", "readyz"}  # JSON for load balancers, not HTML
+# JSON for load balancers and for the CLI's device login, not HTML.
+NOT_PAGES = {"healthz", "readyz", "oauth-device-code", "oauth-token"}
 
 
 def console_url_names() -> set[str]:
@@ -109,6 +111,9 @@ def pages(
     reset_key = (
         f"/password-reset/key/{int_to_base36(owner.pk)}-{default_token_generator.make_token(owner)}"
     )
+
+    asking = device.start(device.CLIENT_ID, "127.0.0.1", "keyward-cli").authorization
+    device_code = asking.display_code
 
     def html(client: Client, url: str, method: str = "get", **data: Any) -> str:
         response = getattr(client, method)(url, data, follow=True)
@@ -193,6 +198,11 @@ def pages(
             html(owner_client, "/console/api-keys/new", "post", kind="user", name=""),
         ],
         "api-key-created": [html(owner_client, f"/console/api-keys/{key.public_id}/created")],
+        "device": [
+            html(owner_client, "/console/device"),
+            html(owner_client, f"/console/device?code={device_code}"),
+            html(owner_client, "/console/device?code=BBBB-BBBB"),
+        ],
         "api-key-revoke": [html(owner_client, f"/console/api-keys/{key.public_id}/revoke")],
         "api-key-regenerate": [html(owner_client, f"/console/api-keys/{key.public_id}/regenerate")],
         "usage": [

@@ -138,3 +138,13 @@ class ErrorSerializer(serializers.Serializer[Any]):
     shape), so that an operation can document an extra error status such as a list's 404."""
 
     error = serializers.DictField()
+
+
+class QuotaSerializer(serializers.Serializer[Any]):
+    """The organisation's monthly allowance of flow invocations and where it stands."""
+
+    period_start = serializers.DateTimeField(help_text="The first of the month, local time.")
+    period_end = serializers.DateTimeField(help_text="When the allowance resets.")
+    allowance = serializers.IntegerField(allow_null=True, help_text="Null: unlimited.")
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField(allow_null=True, help_text="Null: unlimited.")

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import TenantAPIView, TenantScopedViewSet
-from usage import executions, rollups, stats
+from usage import executions, quota, rollups, stats
 from usage.api.serializers import (
     ErrorSerializer,
     ExecutionFilterSerializer,
@@ -24,6 +24,7 @@ from usage.api.serializers import (
     ExecutionUpdateSerializer,
     FlowCreateSerializer,
     FlowSerializer,
+    QuotaSerializer,
     UsageQuerySerializer,
     UsageSerializer,
 )
@@ -59,11 +60,23 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         flow = create_flow(self.api_request.tenant, **form.validated_data)
         return Response(FlowSerializer(flow).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Invoke a flow", request=None, responses={201: ExecutionSerializer})
+    @extend_schema(
+        summary="Invoke a flow",
+        request=None,
+        responses={
+            201: ExecutionSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Rate limited (rate_limited), or the organisation's monthly "
+                "allowance is used (quota_exceeded); Retry-After says when to retry.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def invoke(self, request: Request, id: str) -> Response:
-        """Start a run of the flow, now, attributed to the calling key."""
-        execution = executions.start(self.get_object(), key=self.api_request.api_key)
+        """Start a run of the flow, now, attributed to the calling key; counted against the
+        organisation's monthly allowance."""
+        execution = executions.invoke(self.get_object(), key=self.api_request.api_key)
         return Response(ExecutionSerializer(execution).data, status=status.HTTP_201_CREATED)
 
 
@@ -161,3 +174,21 @@ class UsageView(TenantAPIView):
             "days": [{**vars(day), "total": day.total} for day in window.days],
         }
         return Response(UsageSerializer(data).data)
+
+
+class QuotaView(TenantAPIView):
+    """The organisation's monthly allowance: period, allowance, used, remaining."""
+
+    required_scopes = ["usage:read"]
+
+    @extend_schema(operation_id="quota", summary="Monthly allowance", responses=QuotaSerializer)
+    def get(self, request: Request) -> Response:
+        now = quota.current(self.principal().tenant)
+        data = {
+            "period_start": now.period_start,
+            "period_end": now.period_end,
+            "allowance": now.allowance,
+            "used": now.used,
+            "remaining": now.remaining,
+        }
+        return Response(QuotaSerializer(data).data)

@@ -1,0 +1,228 @@
+"""Every `keyward` command against the live server, human and --json; credentials, env
+precedence, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accounts.models import Tenant, User
+from apikeys.models import ApiKey
+from tests.api.conftest import mint
+from tests.cli.conftest import Run
+from usage import executions
+from usage.models import Flow
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def owner_raw(tenant: Tenant, owner: User) -> str:
+    return mint(tenant, owner, name="laptop")[1]
+
+
+@pytest.fixture
+def flow(tenant: Tenant) -> Flow:
+    return Flow.objects.create(tenant=tenant, name="Nightly", slug="nightly")
+
+
+def env_for(live_server: Any, raw: str) -> dict[str, str]:
+    return {"KEYWARD_API_KEY": raw, "KEYWARD_URL": live_server.url}
+
+
+def one_line(run: Run) -> str:
+    assert run.out == ""
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err, run.err
+    return run.err.strip()
+
+
+def test_every_command_answers_json(
+    live_server: Any, keyward: Callable[..., Run], owner_raw: str, flow: Flow, owner: User
+) -> None:
+    env = env_for(live_server, owner_raw)
+
+    def ok(*args: str) -> Any:
+        run = keyward(*args, "--json", env=env)
+        assert run.code == 0, (args, run.err)
+        return run.json()
+
+    assert ok("whoami")["email"] == owner.email
+    created = ok("keys", "create", "deploy", "--scope", "flows:invoke")
+    assert created["key"].startswith("kw_user_") and created["scopes"] == ["flows:invoke"]
+    assert {k["name"] for k in ok("keys", "list")} == {"laptop", "deploy"}
+    rolled = ok("keys", "regenerate", created["id"])
+    assert rolled["key"] != created["key"]
+    assert ok("keys", "revoke", created["id"]) == {"id": created["id"], "revoked": True}
+    assert ok("flows", "list")[0]["id"] == flow.public_id
+    run = ok("flows", "invoke", flow.public_id)
+    assert run["status"] == "running"
+    assert [r["id"] for r in ok("runs", "list")] == [run["id"]]
+    assert ok("runs", "show", run["id"])["flow"] == flow.public_id
+    usage = ok("usage", "--days", "7")
+    assert len(usage["days"]) == 7 and usage["cards"]["executions"] == 1
+    assert ok("quota")["used"] == 1
+
+
+def test_human_output_of_every_command(
+    live_server: Any, keyward: Callable[..., Run], owner_raw: str, flow: Flow, owner: User
+) -> None:
+    env = env_for(live_server, owner_raw)
+    execution = executions.start(flow)
+    executions.change_status(execution, "succeeded")
+    outputs = {
+        args: keyward(*args.split(), env=env)
+        for args in (
+            "whoami",
+            "keys list",
+            "flows list",
+            f"runs list --flow {flow.public_id}",
+            f"runs show {execution.public_id}",
+            "usage --days 3",
+            "quota",
+        )
+    }
+    for args, run in outputs.items():
+        assert run.code == 0, (args, run.err)
+    assert "laptop" in outputs["keys list"].out
+    assert "Nightly" in outputs["flows list"].out
+    assert "succeeded" in outputs[f"runs list --flow {flow.public_id}"].out
+    assert "Success rate" in outputs["usage --days 3"].out
+    assert "1 (1 ok, 0 failed, 0 in flight)" in outputs["usage --days 3"].out
+    assert "invocations" in outputs["quota"].out or "used" in outputs["quota"].out
+
+
+def test_login_with_keyward_api_key_checks_and_stores_it_without_a_browser(
+    live_server: Any, keyward: Callable[..., Run], home: Path, owner_raw: str, owner: User
+) -> None:
+    run = keyward("login", "--json", env=env_for(live_server, owner_raw))
+    assert run.code == 0, run.err
+    assert run.json()["email"] == owner.email
+    stored = home / ".keyward" / "credentials"
+    assert json.loads(stored.read_text()) == {"url": live_server.url, "api_key": owner_raw}
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
+    assert keyward("whoami").code == 0  # from the file alone now
+
+
+def test_a_bad_keyward_api_key_is_not_stored(
+    live_server: Any, keyward: Callable[..., Run], home: Path, tenant: Tenant, owner: User
+) -> None:
+    key, raw = mint(tenant, owner, name="gone")
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=key.created_at)
+    run = keyward("login", env=env_for(live_server, raw))
+    assert run.code == 1
+    assert "keyward login" in one_line(run)
+    assert not (home / ".keyward" / "credentials").exists()
+
+
+def test_environment_wins_over_the_credentials_file(
+    live_server: Any,
+    keyward: Callable[..., Run],
+    owner_raw: str,
+    other_tenant: Tenant,
+    outsider: User,
+) -> None:
+    assert keyward("login", env=env_for(live_server, owner_raw)).code == 0
+    _, outsider_raw = mint(other_tenant, outsider, name="theirs")
+    who = keyward("whoami", "--json", env={"KEYWARD_API_KEY": outsider_raw})
+    assert who.json()["email"] == outsider.email
+    nowhere = keyward("whoami", env={"KEYWARD_URL": "http://127.0.0.1:9"})
+    assert nowhere.code == 1 and "http://127.0.0.1:9" in one_line(nowhere)
+
+
+def test_a_revoked_key_is_one_line_suggesting_login(
+    live_server: Any, keyward: Callable[..., Run], tenant: Tenant, owner: User
+) -> None:
+    key, raw = mint(tenant, owner, name="old")
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=key.created_at)
+    run = keyward("keys", "list", env=env_for(live_server, raw))
+    assert run.code == 1
+    line = one_line(run)
+    assert line.startswith("keyward: Not signed in:") and "Run `keyward login`." in line
+
+
+def test_a_stopped_server_is_one_line(keyward: Callable[..., Run], owner_raw: str) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = keyward(
+        "whoami", env={"KEYWARD_API_KEY": owner_raw, "KEYWARD_URL": f"http://127.0.0.1:{port}"}
+    )
+    assert run.code == 1
+    assert "Cannot reach" in one_line(run) and "Is the server running?" in run.err
+
+
+def test_a_rate_limit_is_one_line_saying_when_to_retry(
+    live_server: Any, keyward: Callable[..., Run], owner_raw: str, settings: Any
+) -> None:
+    settings.API_RATE_LIMIT = "1/min"
+    env = env_for(live_server, owner_raw)
+    assert keyward("whoami", env=env).code == 0
+    run = keyward("whoami", env=env)
+    assert run.code == 1
+    line = one_line(run)
+    assert re.fullmatch(r"keyward: Rate limited: too many requests\. Retry in \d+ seconds\.", line)
+
+
+def test_quota_exceeded_is_one_line_saying_when_to_retry(
+    live_server: Any, keyward: Callable[..., Run], owner_raw: str, flow: Flow, tenant: Tenant
+) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(monthly_executions=0)
+    run = keyward("flows", "invoke", flow.public_id, env=env_for(live_server, owner_raw))
+    assert run.code == 1
+    line = one_line(run)
+    assert line.startswith("keyward: Monthly allowance used:") and line.count("Retry in ") == 1
+
+
+def test_forbidden_is_one_line(
+    live_server: Any, keyward: Callable[..., Run], tenant: Tenant, owner: User
+) -> None:
+    _, raw = mint(tenant, owner, name="narrow", scopes=["flows:read"])
+    run = keyward("keys", "list", env=env_for(live_server, raw))
+    assert run.code == 1 and one_line(run).startswith("keyward: Forbidden:")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["keys", "create"], id="missing-argument"),
+        pytest.param(["usage", "--days", "0"], id="out-of-range"),
+        pytest.param(["keys", "create", "x", "--scope", "root"], id="unknown-scope"),
+        pytest.param(["nonsense"], id="unknown-command"),
+    ],
+)
+def test_bad_usage_exits_2(keyward: Callable[..., Run], args: list[str]) -> None:
+    assert keyward(*args).code == 2
+
+
+def test_every_command_has_help_with_examples(keyward: Callable[..., Run]) -> None:
+    for args in (
+        [],
+        ["login"],
+        ["logout"],
+        ["whoami"],
+        ["keys", "list"],
+        ["keys", "create"],
+        ["keys", "revoke"],
+        ["keys", "regenerate"],
+        ["flows", "list"],
+        ["flows", "invoke"],
+        ["runs", "list"],
+        ["runs", "show"],
+        ["usage"],
+        ["quota"],
+    ):
+        run = keyward(*args, "--help")
+        assert run.code == 0 and "Example" in run.out, args
+
+
+def test_not_signed_in_is_one_line(keyward: Callable[..., Run]) -> None:
+    run = keyward("whoami")
+    assert run.code == 1 and "keyward login" in one_line(run)
