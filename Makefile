@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke
+.PHONY: run test install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke fuzz-live
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/run-dev
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -54,6 +54,11 @@ test-postgres: install chromium
 # fails on any error or lost count (bench-results/load.md). `make bench` runs it for 60 s.
 load-smoke: install
 	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/load.py --seconds 10
+
+# Schemathesis' own runner against a live server (conformance and negative-data checks);
+# not yet part of `make test`: see README, "How we test".
+fuzz-live: install
+	PY=$(PY) scripts/schemathesis-live
 
 test: lint typecheck migrations-check schema test-sqlite test-postgres load-smoke
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from accounts import security, sudo, throttle
 from accounts.models import SecurityAction, User, normalize_email
+from core.mail import send_later
 from core.network import client_ip
 
 ALLAUTH_EMAIL_STAGE = "allauth.account.stages.EmailVerificationStage"
@@ -26,7 +27,10 @@ class AccountAdapter(DefaultAccountAdapter):
         place a background queue takes over delivery."""
         request = context.get("request") or allauth_context.request
         site = SimpleNamespace(name="Keyward", domain=request.get_host() if request else "")
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        message = self.render_mail(template_prefix, email, {"current_site": site, **context})
+        # Never sent inside the request: the task worker delivers it, retrying while SMTP
+        # is down.
+        send_later(str(message.subject), str(message.body), list(message.to))
 
     def is_ajax(self, request: HttpRequest) -> bool:
         """Only a script that asks for JSON (allauth's passkey script does) gets JSON; a form

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from accounts import memberships, tenants, users
 from accounts.models import AuditEvent, Invitation, Membership, SecurityEvent, Tenant, User
 from core.acting import Actor
+from core.admin import AdminBasics, KeywardAdmin, ReadOnlyPageAdmin
 
 
 def staff_user(request: HttpRequest) -> User:
@@ -27,7 +28,7 @@ class MembershipInline(admin.TabularInline[Membership, Tenant]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[Any]):  # our User is not an AbstractUser
+class UserAdmin(AdminBasics[User], DjangoUserAdmin[Any]):  # our User is not an AbstractUser
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
@@ -53,7 +54,7 @@ class UserAdmin(DjangoUserAdmin[Any]):  # our User is not an AbstractUser
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin[Tenant]):
+class TenantAdmin(KeywardAdmin[Tenant]):
     list_display = ["name", "slug", "time_zone", "is_active", "rate_limit", "created_at"]
     list_filter = ["is_active", "time_zone"]
     search_fields = ["name", "slug"]
@@ -73,7 +74,7 @@ class TenantAdmin(admin.ModelAdmin[Tenant]):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(KeywardAdmin[Membership]):
     list_display = ["user", "tenant", "role", "joined_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__email", "tenant__name", "tenant__slug"]
@@ -100,7 +101,7 @@ INVITATION_FIELDS += ("expires_at", "accepted_at", "accepted_by", "revoked_at")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin[Invitation]):
+class InvitationAdmin(ReadOnlyPageAdmin[Invitation]):
     list_display = ["email", "tenant", "role", "state", "invited_by", "created_at", "expires_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["email", "tenant__name"]
@@ -108,31 +109,23 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
     # The token digest is never shown, nor editable: an invitation is created in the console.
     fields = INVITATION_FIELDS
     readonly_fields = INVITATION_FIELDS
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    secret_fields = ("token_digest",)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyPageAdmin[AuditEvent]):
     list_display = ["created_at", "tenant", "action", "actor_label", "target_label", "ip"]
     list_filter = ["action", "tenant"]
     search_fields = ["actor_label", "target_label", "tenant__name", "ip"]
-    date_hierarchy = "created_at"
+    # No date hierarchy: its year/month links scan the whole (append-only, growing) table.
     list_select_related = ["tenant"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin[SecurityEvent]):
+class SecurityEventAdmin(ReadOnlyPageAdmin[SecurityEvent]):
     """A person's own security log: read-only, like the audit log."""
 
     list_display = ["created_at", "user", "action", "ip"]
@@ -140,12 +133,3 @@ class SecurityEventAdmin(admin.ModelAdmin[SecurityEvent]):
     search_fields = ["user__email"]
     list_select_related = ["user"]
     readonly_fields = ["user", "created_at", "action", "ip", "user_agent", "details"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

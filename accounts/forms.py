@@ -10,6 +10,8 @@ from django.http import HttpRequest, QueryDict
 
 from accounts.models import Membership, Tenant, User, normalize_email, time_zone_names
 from accounts.roles import Role, assignable_roles
+from core.forms import NameField
+from core.text import refuse_control_characters
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -53,7 +55,7 @@ class InvitationSignUpForm(forms.Form):
 
 
 class TenantCreateForm(forms.Form):
-    name = forms.CharField(label="Organisation name", max_length=100)
+    name = NameField(label="Organisation name", max_length=100)
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
@@ -77,6 +79,7 @@ class TenantSettingsForm(forms.ModelForm[Tenant]):
         name: str = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("The organisation needs a name.")
+        refuse_control_characters(name)
         return name
 
 

@@ -12,6 +12,7 @@ from accounts.admin import staff_user
 from apikeys import keys
 from apikeys.models import ApiKey, ApiKeyQuerySet, State
 from core.acting import Actor
+from core.admin import ReadOnlyPageAdmin
 
 # digest and previous_digest are deliberately absent: staff never see them.
 KEY_FIELDS = (
@@ -51,7 +52,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
+class ApiKeyAdmin(ReadOnlyPageAdmin[ApiKey]):
     list_display = [
         "name",
         "masked",
@@ -70,6 +71,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     fields = KEY_FIELDS
     readonly_fields = KEY_FIELDS
     actions = ["revoke_selected"]
+    secret_fields = ("digest", "previous_digest")
 
     @admin.display(description="Key")
     def masked(self, key: ApiKey) -> str:

@@ -8,7 +8,6 @@ is refused before any SQL, and a well-formed one costs exactly one query.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -139,17 +138,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         if raw is None:
             return None
         ip = client_ip(request._request)
-        failures = f"authfail:{ip or '-'}"
-        window = ratelimit.peek(failures, ratelimit.failure_rate())
-        if window.count >= window.limit:
-            ratelimit.remember(request._request, window)
-            raise exceptions.Throttled(wait=window.retry_after(time.time()))
+        gate = ratelimit.gate_key(request._request, crypto.digest(raw))
         try:
             key = self.authenticate_key(raw)
         except exceptions.AuthenticationFailed:
-            ratelimit.remember(request._request, ratelimit.hit(failures, ratelimit.failure_rate()))
+            ratelimit.count_failure(request._request, gate)
             raise
-        self.charge(request, key)
+        rate = ratelimit.key_rate(key.tenant.rate_limit)
+        ratelimit.charge_key(request._request, gate, key.pk, rate)
         touch(key, ip, timezone.now())
         keyed = cast(KeyedHttpRequest, request._request)
         keyed.tenant = key.tenant
@@ -170,11 +166,6 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise KeyRefused(code)
         assert key is not None
         return key
-
-    def charge(self, request: Request, key: ApiKey) -> None:
-        window = ratelimit.hit(f"key:{key.pk}", ratelimit.key_rate(key.tenant.rate_limit))
-        ratelimit.remember(request._request, window)
-        ratelimit.raise_if_exceeded(window)
 
     def authenticate_header(self, request: Request) -> str:
         return "Bearer"

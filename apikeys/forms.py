@@ -11,8 +11,10 @@ from django.utils.html import format_html
 
 from accounts.models import Tenant
 from accounts.roles import is_admin
+from apikeys.expiry import check_expiry
 from apikeys.models import Kind
 from apikeys.scopes import SCOPES
+from core.forms import NameField
 
 GRACE_CHOICES = [
     ("", "None: the old secret stops working at once"),
@@ -52,6 +54,8 @@ class NonceForm(forms.Form):
         day: dt.date | None = self.cleaned_data.get("expires_on")
         if day is not None and day <= timezone.localdate(timezone=self.tenant.tzinfo):
             raise forms.ValidationError("Pick a date in the future.")
+        if day is not None:
+            check_expiry(dt.datetime.combine(day, dt.time.min, self.tenant.tzinfo), timezone.now())
         return day
 
     def expires_at(self) -> dt.datetime | None:
@@ -60,7 +64,7 @@ class NonceForm(forms.Form):
 
 
 class CreateKeyForm(NonceForm):
-    name = forms.CharField(
+    name = NameField(
         label="Name",
         max_length=100,
         help_text="What uses this key, e.g. “CI deploy” or “Laptop”.",

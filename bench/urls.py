@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import caches
 from django.urls import path
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_api_key.permissions import HasAPIKey
 
@@ -37,9 +39,23 @@ def variant(auth: list[Any], perms: list[Any]) -> Any:
     return type("V", (KeyList,), {"authentication_classes": auth, "permission_classes": perms})
 
 
+class RedisUserRateThrottle(UserRateThrottle):
+    """DRF's own per-user throttle, counting on the same Redis as Keyward's round."""
+
+    cache = caches["redis"]
+    rate = "100000000/min"
+
+
+class ThrottledTokenKeyList(KeyList):
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [RedisUserRateThrottle]
+
+
 urlpatterns = [
     path("none", variant([], [AllowAny]).as_view()),
     path("keyward", variant([ApiKeyAuthentication], [IsAuthenticated, HasScopes]).as_view()),
     path("token", variant([TokenAuthentication], [IsAuthenticated]).as_view()),
+    path("token-throttled", ThrottledTokenKeyList.as_view()),
     path("drf-api-key", variant([], [HasAPIKey]).as_view()),
 ]

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts",
     "apikeys",
@@ -63,6 +65,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.logs.RequestLogMiddleware",
+    # Next, so that every /api/ response carries the rate-limit headers, errors of the
+    # middleware below included.
+    "core.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,9 +80,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.ActiveTenantMiddleware",
-    "core.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -220,6 +226,13 @@ STORAGES = {
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
+# E-mail is queued as a task and delivered by the worker (`manage.py db_worker`, which
+# `make run` starts beside the server), retrying with backoff while SMTP is down: from
+# EMAIL_RETRY_BACKOFF seconds, doubling up to an hour, EMAIL_MAX_ATTEMPTS tries (~a day).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=30)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=30)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Client IP: how many reverse proxies in front of us append to X-Forwarded-For.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
@@ -263,11 +276,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Error reports (the DEBUG page included) hide sensitive variables and key headers.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.AlwaysCleansingFilter"
+
+# One line per request from core.logs; LOG_FORMAT=json for one JSON object a line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -283,7 +309,8 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONBodyParser"],
-    "DEFAULT_THROTTLE_CLASSES": [],
+    # The per-key limit; counted atomically as the key authenticates (core/ratelimit.py).
+    "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.KeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPage",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -296,6 +323,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="60/min")
 ANON_RATE_LIMIT = env.str("ANON_RATE_LIMIT", default="10/min")
 AUTH_FAILURE_RATE_LIMIT = env.str("AUTH_FAILURE_RATE_LIMIT", default="20/min")
+# The schema and its docs page, per client IP: a person's browser, so generous.
+DOCS_RATE_LIMIT = env.str("DOCS_RATE_LIMIT", default="300/min")
+# When the counters' store (Redis or the database) is down: `allow` serves the request
+# unlimited and logs a warning; `refuse` answers 503 with Retry-After.
+RATE_LIMIT_ON_CACHE_ERROR = env.str("RATE_LIMIT_ON_CACHE_ERROR", default="allow")
+if RATE_LIMIT_ON_CACHE_ERROR not in ("allow", "refuse"):
+    raise SystemExit("Keyward configuration error: RATE_LIMIT_ON_CACHE_ERROR is allow or refuse.")
+# Retry-After (seconds) of a 503 during an outage of the database or the counters' store.
+OUTAGE_RETRY_AFTER = env.int("OUTAGE_RETRY_AFTER", default=30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keyward API",

@@ -6,13 +6,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import auth_urls
 from accounts.views.members import invitation
+from core import health
+from core.api.schema import CachedSchemaGenerator
 from core.api.views import NotFoundView
+
+handler500 = "core.outage.server_error"
 
 # The admin has no sign-in form of its own: it sends people to the console's, so its
 # throttle, MFA and lock-out apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", RedirectView.as_view(pattern_name="console-home", permanent=False)),
     *auth_urls.entrance,
     path("invitations/<str:token>", invitation, name="invitation"),
@@ -21,7 +27,11 @@ urlpatterns = [
     path("console/", include("apikeys.urls")),
     path("console/", include("usage.urls")),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(generator_class=CachedSchemaGenerator),
+        name="api-schema",
+    ),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", NotFoundView.as_view()),  # a JSON 404 for any other /api/ path
     path("admin/", admin.site.urls),

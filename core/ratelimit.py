@@ -1,33 +1,44 @@
-"""Fixed-window rate limits on the shared cache.
+"""Fixed-window rate limits on the shared store (Redis, else the database).
 
-The counters live in `django.core.cache.cache`: Redis when REDIS_URL is set, else the
-database cache; never the per-process memory cache, so every worker counts together.
-Each window has its own cache key (the window's number is part of the name), so a counter
-never needs resetting: it simply expires after its window.
+Four buckets: per API key (API_RATE_LIMIT, or the tenant's own `rate_limit`), per client
+IP for every /api/ call that did not authenticate with a key (ANON_RATE_LIMIT), per client
+IP for failed authentications (AUTH_FAILURE_RATE_LIMIT), and per client IP for the schema
+and its docs page (DOCS_RATE_LIMIT, generous: a browser fetches them, not a program).
 
-Three buckets: per API key (API_RATE_LIMIT, or the tenant's own `rate_limit`), per client
-IP for unauthenticated calls (ANON_RATE_LIMIT), and per client IP for failed
-authentications (AUTH_FAILURE_RATE_LIMIT), which is checked before any key lookup.
+Every count is one atomic step on the store (`core.counters`) taken *before* the decision:
+count first, compare after, so concurrent requests can never all see room that only one
+of them has. A secret that authenticated in the last minute counts against its key in the
+same round trip as its failure check; an unknown one reserves a failure before the key
+lookup and gives it back when it turns out good.
+
+When the store is down the limiter fails open with a warning (RATE_LIMIT_ON_CACHE_ERROR=
+allow, the default) or answers 503 (refuse).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 
-from core.api.exceptions import error_body
+from core import counters
+from core.api.exceptions import ApiError, error_body
 from core.network import client_ip
+
+logger = logging.getLogger("keyward.ratelimit")
 
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 REQUEST_ATTR = "rate_limit"
-KEY_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_API_KEY")
+DOCS_PATHS = ("/api/schema/", "/api/docs/")
+WARN_EVERY = 10.0  # seconds between two warnings of one outage, per process
 
 
 @dataclass(frozen=True)
@@ -72,32 +83,62 @@ class Window:
         }
 
 
-def _bucket(name: str, rate: Rate, now: float) -> tuple[str, int]:
-    number = int(now // rate.period)
-    return f"rl:{name}:{rate.period}:{number}", (number + 1) * rate.period
+class RateLimitUnavailable(ApiError):
+    """503: the counters' store is down and RATE_LIMIT_ON_CACHE_ERROR=refuse."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Rate limiting is unavailable; try again shortly.", "service_unavailable", 503
+        )
+        self.wait = settings.OUTAGE_RETRY_AFTER  # DRF's handler turns `wait` into Retry-After
+
+
+_last_warning = 0.0
+
+
+def store_failed(error: Exception) -> None:
+    """Fail open with a warning (at most one every few seconds), or refuse with a 503."""
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= WARN_EVERY:
+        _last_warning = now
+        logger.warning("rate-limit store unavailable (%s): %s", type(error).__name__, error)
+    if settings.RATE_LIMIT_ON_CACHE_ERROR == "refuse":
+        raise RateLimitUnavailable() from error
+
+
+def _window(rate: Rate, count: int, bucket: counters.Bucket) -> Window:
+    return Window(limit=rate.limit, count=count, reset=bucket.end)
+
+
+def unmetered(rate: Rate, now: float) -> Window:
+    """What the headers say while the store is down: the limit, nothing counted."""
+    bucket = counters.Bucket.of("-", rate.period, now)
+    return Window(limit=rate.limit, count=0, reset=bucket.end)
 
 
 def hit(name: str, rate: Rate, now: float | None = None) -> Window:
-    """Count one request in the bucket's current window.
-
-    `incr` is atomic on Redis (INCR), so processes never lose each other's counts; the
-    first request of a window creates the counter with `add`, which only one process wins.
-    """
+    """Count one request in the bucket's current window (one atomic step on the store)."""
     now = time.time() if now is None else now
-    key, reset = _bucket(name, rate, now)
-    timeout = rate.period + 5
+    bucket = counters.Bucket.of(name, rate.period, now)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1 if cache.add(key, 1, timeout) else cache.incr(key)
-    return Window(limit=rate.limit, count=count, reset=reset)
+        count = counters.store().incr(bucket, now)
+    except counters.STORE_ERRORS as error:
+        store_failed(error)
+        return unmetered(rate, now)
+    return _window(rate, count, bucket)
 
 
 def peek(name: str, rate: Rate, now: float | None = None) -> Window:
-    """Where the bucket stands, without counting."""
+    """The bucket's current window without counting (a closed store reads as empty)."""
     now = time.time() if now is None else now
-    key, reset = _bucket(name, rate, now)
-    return Window(limit=rate.limit, count=int(cache.get(key, 0)), reset=reset)
+    bucket = counters.Bucket.of(name, rate.period, now)
+    try:
+        count = counters.store().peek(bucket)
+    except counters.STORE_ERRORS as error:
+        store_failed(error)
+        return unmetered(rate, now)
+    return _window(rate, count, bucket)
 
 
 def key_rate(tenant_rate: str) -> Rate:
@@ -112,6 +153,10 @@ def failure_rate() -> Rate:
     return Rate.parse(settings.AUTH_FAILURE_RATE_LIMIT)
 
 
+def docs_rate() -> Rate:
+    return Rate.parse(settings.DOCS_RATE_LIMIT)
+
+
 def remember(request: HttpRequest, window: Window) -> None:
     """Keep the window on the Django request, so the middleware can write its headers."""
     setattr(request, REQUEST_ATTR, window)
@@ -122,13 +167,102 @@ def raise_if_exceeded(window: Window) -> None:
         raise Throttled(wait=window.retry_after(time.time()))
 
 
+@dataclass(frozen=True)
+class KeyGate:
+    """The failure check in front of a key lookup, and what it already counted."""
+
+    marker: str
+    failures: counters.Bucket
+    known: counters.Known | None
+    now: float
+
+
+def _failures_bucket(request: HttpRequest, now: float) -> counters.Bucket:
+    return counters.Bucket.of(f"authfail:{client_ip(request) or '-'}", failure_rate().period, now)
+
+
+def gate_key(request: HttpRequest, secret_digest: str) -> KeyGate | None:
+    """Before the key lookup: a secret known good counts against its key; any other counts
+    as a failure of its client IP first. Throttled when the IP is over its failure limit,
+    so a flood of guesses never reaches the database. None when the store is down."""
+    now = time.time()
+    marker = counters.marker_name(secret_digest)
+    failures = _failures_bucket(request, now)
+    try:
+        result = counters.store().gate(marker, failures, now)
+    except counters.STORE_ERRORS as error:
+        store_failed(error)
+        return None
+    if isinstance(result, counters.Known):
+        return KeyGate(marker, failures, result, now)  # `charge_key` compares, after the lookup
+    window = _window(failure_rate(), result, failures)
+    remember(request, window)
+    if window.exceeded:
+        raise Throttled(wait=window.retry_after(now))
+    return KeyGate(marker, failures, None, now)
+
+
+def charge_key(request: HttpRequest, gate: KeyGate | None, key_id: int, rate: Rate) -> Window:
+    """After a successful lookup: the key's window (counted by the gate when the secret was
+    known; else counted now, giving back the failure the gate reserved)."""
+    now = time.time() if gate is None else gate.now
+    bucket = counters.key_bucket(key_id, rate.period, now)
+    if gate is None:
+        window = unmetered(rate, now)
+        remember(request, window)
+        return window
+    known = gate.known
+    if known is not None and known.key_id == key_id and known.period == rate.period:
+        window = _window(rate, known.count, bucket)
+    else:
+        try:
+            count = counters.store().learn(gate.marker, gate.failures, bucket, key_id, now)
+        except counters.STORE_ERRORS as error:
+            store_failed(error)
+            count = 0
+        window = _window(rate, count, bucket)
+    remember(request, window)
+    return window
+
+
+def count_failure(request: HttpRequest, gate: KeyGate | None) -> None:
+    """A refused key whose secret the gate took for known (it was revoked within the
+    minute): count the failure it did not reserve."""
+    if gate is not None and gate.known is not None:
+        remember(request, hit(f"authfail:{client_ip(request) or '-'}", failure_rate()))
+
+
+class KeyRateThrottle(BaseThrottle):
+    """The per-key limit, in DRF's throttle hook: the request was counted against its key,
+    atomically, while it authenticated (`charge_key`); this compares that count."""
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        if getattr(request._request, "api_key", None) is None:
+            return True  # not a keyed request: the middleware's per-IP limits apply
+        self.window: Window | None = getattr(request._request, REQUEST_ATTR, None)
+        return self.window is None or not self.window.exceeded
+
+    def wait(self) -> float | None:
+        return None if self.window is None else self.window.retry_after(time.time())
+
+
 def charge_ip(request: HttpRequest) -> Window:
-    """Count an unauthenticated call against its client IP (once per request)."""
+    """Count a call that did not authenticate with a key against its client IP (once)."""
     window = getattr(request, REQUEST_ATTR, None)
     if window is None:
         window = hit(f"anon:{client_ip(request) or '-'}", anon_rate())
         remember(request, window)
     return window
+
+
+def carries_key(request: HttpRequest) -> bool:
+    """Whether the request presents a key in our headers (a Bearer token or X-API-Key).
+    Any other Authorization scheme is no key: such a call is limited per IP like one
+    with no header at all."""
+    if request.META.get("HTTP_X_API_KEY") is not None:
+        return True
+    scheme, _, _ = str(request.META.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    return scheme.lower() == "bearer"
 
 
 def too_many(window: Window) -> JsonResponse:
@@ -140,10 +274,20 @@ def too_many(window: Window) -> JsonResponse:
     return response
 
 
+def unavailable() -> JsonResponse:
+    response = JsonResponse(
+        error_body("service_unavailable", "Rate limiting is unavailable; try again shortly."),
+        status=503,
+    )
+    response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER)
+    return response
+
+
 class ApiRateLimitMiddleware:
-    """Under /api/: limits calls that present no key by client IP before any view runs, and
-    writes X-RateLimit-* headers on every response. Keyed calls are counted per key by
-    `ApiKeyAuthentication` once the key is known."""
+    """Under /api/: limits the schema and docs per IP, and every call that presents no key
+    per IP, before any view runs; writes X-RateLimit-* headers on every response (errors
+    of earlier middleware included: it sits first). Keyed calls are counted per key, or
+    per IP as failures, while they authenticate."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -151,13 +295,30 @@ class ApiRateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        if not any(request.META.get(header) for header in KEY_HEADERS):
-            window = charge_ip(request)
-            if window.exceeded:
-                return self._with_headers(too_many(window), window)
+        try:
+            window = self._before_view(request)
+        except RateLimitUnavailable:
+            return unavailable()
+        if window is not None and window.exceeded:
+            return self._with_headers(too_many(window), window)
         response = self.get_response(request)
-        window = getattr(request, REQUEST_ATTR, None) or charge_ip(request)
-        return self._with_headers(response, window)
+        window = getattr(request, REQUEST_ATTR, None)
+        if window is None and getattr(request, "api_key", None) is None:
+            try:
+                window = charge_ip(request)  # presented something, but never authenticated
+            except RateLimitUnavailable:
+                return unavailable()
+        return self._with_headers(response, window) if window else response
+
+    @staticmethod
+    def _before_view(request: HttpRequest) -> Window | None:
+        if request.path.startswith(DOCS_PATHS):
+            window = hit(f"docs:{client_ip(request) or '-'}", docs_rate())
+            remember(request, window)
+            return window
+        if not carries_key(request):
+            return charge_ip(request)
+        return None
 
     @staticmethod
     def _with_headers(response: HttpResponse, window: Window) -> HttpResponse:

@@ -8,21 +8,19 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin import KeywardAdmin, ReadOnlyPageAdmin
 from usage.models import DailyUsage, Execution, Flow
 
 
 @admin.register(Flow)
-class FlowAdmin(admin.ModelAdmin[Flow]):
+class FlowAdmin(KeywardAdmin[Flow]):
     list_display = ["name", "slug", "tenant", "public_id", "created_at"]
     list_filter = ["tenant"]
     search_fields = ["name", "slug", "public_id", "tenant__name"]
     readonly_fields = ["public_id", "created_at"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
+class ReadOnlyAdmin(ReadOnlyPageAdmin[Any]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -33,8 +31,8 @@ class ExecutionAdmin(ReadOnlyAdmin):
     list_filter = ["status", "ended_while_compensating", "tenant"]
     search_fields = ["public_id", "flow__name", "key__name", "tenant__name"]
     list_select_related = ["tenant", "flow", "key"]
-    date_hierarchy = "started_at"
-    show_full_result_count = False  # no COUNT(*) over millions of rows per page view
+    # No date hierarchy: its year/month/day links scan every execution (0.6 to 0.85 s at 47k
+    # rows); the capped paginator keeps the page's cost independent of the table's size.
 
 
 @admin.register(DailyUsage)
@@ -42,4 +40,3 @@ class DailyUsageAdmin(ReadOnlyAdmin):
     list_display = ["day", "tenant", "flow", "key_ref", "succeeded", "failed", "in_flight"]
     list_filter = ["tenant"]
     list_select_related = ["tenant", "flow"]
-    date_hierarchy = "day"

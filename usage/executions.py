@@ -42,7 +42,8 @@ def change_status(execution: Execution, target: str, ended_at: datetime | None =
     """Move `execution` to `target` if the change is allowed; ending it moves it from in
     flight to succeeded or failed on the day it started and adds its duration there.
 
-    A run that ends while compensating is stored as failed (`ended_while_compensating`).
+    A run that ends while compensating is marked `ended_while_compensating` and stored as
+    failed, unless it was cancelled (then it stays cancelled); both count as failed.
     Raises ValidationError naming both states for an illegal change.
     """
     now = timezone.now()

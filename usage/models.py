@@ -2,9 +2,10 @@
 
 Counting rules live in the constants below: a run is *in flight* while
 running, paused or compensating; it *succeeded* or *failed* once it ended, where failed
-includes cancelled runs and runs that ended while compensating (recorded as `failed` with
-`ended_while_compensating`). Roll-ups bucket a run by the local day it started, in the
-tenant's time zone, and sum durations in whole milliseconds so that sums stay exact.
+includes cancelled runs and runs that ended while compensating (marked
+`ended_while_compensating`, stored as `failed`, or `cancelled` if they were cancelled).
+Roll-ups bucket a run by the local day it started, in the tenant's time zone, and sum
+durations in whole milliseconds so that sums stay exact.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Status(models.TextChoices):
 IN_FLIGHT = frozenset({Status.RUNNING, Status.PAUSED, Status.COMPENSATING})
 ENDED = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
 # An ended run that did not succeed. Runs that ended while compensating are stored as
-# `failed`, so this set is the whole rule.
+# `failed` (or `cancelled`, if cancelled), so this set is the whole rule.
 COUNTS_AS_FAILED = frozenset({Status.FAILED, Status.CANCELLED})
 
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import memberships, security
+from accounts import emails, memberships, security
 from accounts.decorators import tenant_required, verified_email_required
 from accounts.forms import InvitationSignUpForm, InviteForm, RoleForm, posted
 from accounts.middleware import SESSION_KEY
@@ -63,17 +60,11 @@ def invite(request: ConsoleRequest) -> HttpResponse:
     form = InviteForm(request.POST, by=me)
     if not form.is_valid():
         return _members_page(request, invite_form=form)
-    invitation, token = memberships.invite(
+    invitation, _ = memberships.invite(
         Actor.from_request(request), me, form.cleaned_data["email"], form.cleaned_data["role"]
     )
-    link = request.build_absolute_uri(reverse("invitation", args=[token]))
-    context = {"invitation": invitation, "link": link, "inviter": request.user}
-    send_mail(
-        subject=f"You are invited to {invitation.tenant.name} on Keyward",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    # Sent by the worker, which mints the link's token: the queue never holds one.
+    emails.queue_invitation(invitation, request.build_absolute_uri("/"), request.user)
     messages.success(request, f"Invitation sent to {invitation.email}.")
     return redirect("members")
 

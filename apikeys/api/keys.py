@@ -68,14 +68,18 @@ class KeyViewSet(
         )
         return show_once(key, raw, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: KeySerializer})
+    @extend_schema(summary="Revoke a key", request=None, responses={200: KeySerializer})
     def destroy(self, request: Request, id: str) -> Response:
         """Revoke the key (at once: every request checks the database)."""
         key = self.get_object()
         keys.revoke(self.actor(), self.principal(), key)
         return Response(KeySerializer(key).data)
 
-    @extend_schema(request=RegenerateSerializer, responses={200: NewKeySerializer})
+    @extend_schema(
+        summary="Regenerate a key's secret",
+        request=RegenerateSerializer,
+        responses={200: NewKeySerializer},
+    )
     @action(detail=True, methods=["post"])
     @sensitive_variables()
     def regenerate(self, request: Request, id: str) -> Response:

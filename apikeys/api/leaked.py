@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.models import Membership
 from accounts.roles import Role
@@ -21,6 +18,8 @@ from apikeys.api.serializers import LeakReceiptSerializer, LeakReportSerializer
 from apikeys.models import ApiKey
 from core import ratelimit
 from core.acting import Actor
+from core.api.base import ApiView
+from core.mail import send_later
 from core.network import client_ip
 
 RECEIPT = {
@@ -41,8 +40,8 @@ def recipients(key: ApiKey) -> list[str]:
 
 
 def notify(keys: list[ApiKey], reporter: str) -> None:
-    """One e-mail per revoked key, naming it by its masked form only."""
-    messages = []
+    """One e-mail per revoked key, naming it by its masked form only; queued, never sent
+    inside the request (an SMTP outage must not turn the report into an error)."""
     for key in keys:
         body = (
             f"The API key “{key.name}” ({key.masked}) of {key.tenant.name} was reported as "
@@ -51,11 +50,10 @@ def notify(keys: list[ApiKey], reporter: str) -> None:
             "and check where the old one was exposed.\n"
         )
         subject = f"Keyward: API key “{key.name}” revoked after a leak report"
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, recipients(key)))
-    send_mass_mail(messages, fail_silently=False)
+        send_later(subject, body, recipients(key))
 
 
-class LeakReportView(APIView):
+class LeakReportView(ApiView):
     """No authentication, limited per client IP; the same 202 whether or not a key matched."""
 
     authentication_classes: list[Any] = []
@@ -70,6 +68,7 @@ class LeakReportView(APIView):
         responses={202: LeakReceiptSerializer},
         auth=[],
         operation_id="keys_leaked",
+        summary="Report leaked keys",
     )
     @sensitive_variables()
     def post(self, request: Request) -> Response:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
+from apikeys.expiry import check_expiry
 from apikeys.keys import GRACE_MAX, GRACE_MIN
 from apikeys.models import ApiKey, Kind, State
 from apikeys.scopes import SCOPES
-from core.api.fields import StrictCharField
+from core.api.fields import NameField, StrictCharField
 
 
 class KeySerializer(serializers.ModelSerializer[ApiKey]):
@@ -18,6 +21,11 @@ class KeySerializer(serializers.ModelSerializer[ApiKey]):
     id = serializers.CharField(source="public_id", read_only=True)
     user = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
     state = serializers.ChoiceField(choices=State.choices, read_only=True)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SCOPES)),
+        read_only=True,
+        help_text="What the key may do; every scope for a key with full access.",
+    )
 
     class Meta:
         model = ApiKey
@@ -52,7 +60,7 @@ class NewKeySerializer(KeySerializer):
 class KeyCreateSerializer(serializers.Serializer[Any]):
     """What a client may set on a new key."""
 
-    name = StrictCharField(max_length=100)
+    name = NameField(max_length=100)
     description = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.USER)
     scopes = serializers.ListField(
@@ -67,6 +75,11 @@ class KeyCreateSerializer(serializers.Serializer[Any]):
         if not value.strip():
             raise serializers.ValidationError("This field may not be blank.")
         return value.strip()
+
+    def validate_expires_at(self, value: datetime | None) -> datetime | None:
+        if value is not None:
+            check_expiry(value, timezone.now())
+        return value
 
 
 class RegenerateSerializer(serializers.Serializer[Any]):
@@ -95,7 +108,7 @@ class LeakReportSerializer(serializers.Serializer[Any]):
         allow_empty=False,
         max_length=100,
     )
-    reporter = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+    reporter = NameField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class LeakReceiptSerializer(serializers.Serializer[Any]):

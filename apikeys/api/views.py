@@ -9,18 +9,34 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.roles import Role
+from apikeys.models import Kind
+from apikeys.scopes import SCOPES
 from core.api.base import TenantAPIView
+
+
+class WhoAmITenantSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class WhoAmIKeySerializer(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    masked = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(SCOPES)))
+    expires_at = serializers.DateTimeField(allow_null=True)
 
 
 class WhoAmISerializer(serializers.Serializer[Any]):
     """Who a key acts as."""
 
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
     email = serializers.EmailField(allow_null=True)
     team = serializers.BooleanField()
-    role = serializers.CharField()
-    tenant = serializers.DictField(child=serializers.CharField())
-    key = serializers.DictField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    tenant = WhoAmITenantSerializer()
+    key = WhoAmIKeySerializer()
 
 
 class WhoAmIView(TenantAPIView):
@@ -28,7 +44,7 @@ class WhoAmIView(TenantAPIView):
 
     required_scopes: list[str] = []
 
-    @extend_schema(responses=WhoAmISerializer, operation_id="whoami")
+    @extend_schema(summary="Who this key is", responses=WhoAmISerializer, operation_id="whoami")
     def get(self, request: Request) -> Response:
         key = self.api_request.api_key
         principal = self.principal()

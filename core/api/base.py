@@ -44,7 +44,16 @@ from core.http import ApiRequest
 from core.tenancy import tenant_rows
 
 
-class ActingMixin(APIView):
+class ApiView(APIView):
+    """DRF's APIView without OPTIONS: there is no metadata endpoint (OPTIONS is a 405), so
+    the `Allow` header must not offer it."""
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        return [method for method in super().allowed_methods if method != "OPTIONS"]
+
+
+class ActingMixin(ApiView):
     """Who the request acts as: `principal()` for the services, `actor()` for the audit."""
 
     @property

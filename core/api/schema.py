@@ -6,7 +6,10 @@ drf-spectacular documents only success responses; clients (and schema fuzzers) n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
+
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -35,33 +38,56 @@ RATE_HEADERS = {
 }
 
 ERRORS = {
-    "400": "Invalid request or fields (invalid_request, validation_error).",
+    "400": "Invalid request or fields (invalid_request, validation_error); on a keyed "
+    "operation also two different keys in Authorization and X-API-Key.",
     "401": "No key, or a malformed, invalid, expired or revoked key.",
     "403": "The key lacks a scope (insufficient_scope) or its owner the role (forbidden).",
     "404": "No such object in the key's tenant (not_found).",
     "405": "Method not allowed (method_not_allowed).",
+    "406": "Only application/json is served (not_acceptable).",
     "413": "Request body too large (request_too_large).",
     "415": "Only application/json is accepted (unsupported_media_type).",
     "429": "Rate limit exceeded (rate_limited); see Retry-After.",
+    "503": "The database or the rate-limit store is unavailable (service_unavailable); "
+    "see Retry-After.",
+}
+RETRY_AFTER = {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}
+# Summaries of the standard actions, from the operation id (`v1_keys_list`); other
+# operations declare theirs with extend_schema(summary=...).
+STANDARD_SUMMARIES = {
+    "list": "List {plural}",
+    "create": "Create a {singular}",
+    "retrieve": "Get a {singular}",
 }
 
 
 def _error_codes(method: str, operation: dict[str, Any], has_id: bool) -> list[str]:
-    codes = ["405", "429"]
+    # A NUL byte in the URL is a 400 before any view, on every operation.
+    codes = ["400", "405", "406", "429", "503"]
     if operation.get("security"):
         codes += ["401", "403"]
-    takes_cursor = any(p.get("name") == "cursor" for p in operation.get("parameters", []))
-    if has_id or takes_cursor:
-        codes.append("404")  # a missing id, or an invalid cursor (CursorPagination's NotFound)
-    if method in ("post", "put", "patch") or operation.get("parameters"):
-        codes.append("400")
+    if has_id:
+        codes.append("404")
     if "requestBody" in operation:
         codes += ["413", "415"]
     return codes
 
 
+def _summary(operation: dict[str, Any]) -> str | None:
+    if operation.get("summary"):
+        return str(operation["summary"])
+    *_, resource, action = operation["operationId"].split("_")
+    template = STANDARD_SUMMARIES.get(action)
+    if template is None:
+        return None
+    singular = resource.removesuffix("s")
+    article = "an" if singular[:1] in "aeiou" else "a"
+    return template.format(plural=resource, singular=singular).replace(" a ", f" {article} ")
+
+
 def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
-    """Postprocessing hook: add the Error component and error responses to every operation."""
+    """Postprocessing hook: the Error component, every error response of every operation
+    with the rate-limit headers, and a summary for every operation."""
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     headers = {
@@ -72,6 +98,9 @@ def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> di
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            summary = _summary(operation)
+            if summary:
+                operation["summary"] = summary
             responses = operation.setdefault("responses", {})
             for code in _error_codes(method, operation, "{" in path):
                 responses.setdefault(code, {"description": ERRORS[code], "content": error_ref})
@@ -79,9 +108,20 @@ def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> di
                 response.setdefault("headers", {}).update(
                     {name: {"$ref": f"#/components/headers/{name}"} for name in RATE_HEADERS}
                 )
-            if "429" in responses:
-                responses["429"]["headers"]["Retry-After"] = {
-                    "schema": {"type": "integer"},
-                    "description": "Seconds until the window ends.",
-                }
+            for code in ("429", "503"):
+                if code in responses:
+                    responses[code]["headers"]["Retry-After"] = RETRY_AFTER
     return result
+
+
+class CachedSchemaGenerator(SchemaGenerator):
+    """The served schema, generated once per process (and language): it depends on the
+    code only, and generating it costs ~200 ms of CPU, too much to pay per request."""
+
+    _generated: ClassVar[dict[tuple[str | None, str | None], dict[str, Any]]] = {}
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        key = (self.api_version, translation.get_language())
+        if key not in self._generated:
+            self._generated[key] = super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
+        return self._generated[key]

@@ -55,7 +55,8 @@ def test_list_is_cursor_paginated_and_capped(owner_key, tenant, owner):
     assert len(first["results"]) == 2 and first["next"]
     second = client.get(first["next"]).json()
     assert not {i["id"] for i in first["results"]} & {i["id"] for i in second["results"]}
-    assert len(client.get(KEYS, {"limit": 100000}).json()["results"]) == 5
+    assert len(client.get(KEYS, {"limit": 100}).json()["results"]) == 5
+    assert client.get(KEYS, {"limit": 101}).status_code == 400  # the cap, as documented
 
 
 def test_create_returns_the_raw_key_once_with_no_store(owner_key, tenant):

@@ -156,3 +156,40 @@ def test_two_processes_share_one_limit():
     allowed = [int(p.communicate(timeout=60)[0].strip()) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert sum(allowed) == 12, allowed
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-header"),
+        pytest.param({"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}, id="basic-auth"),
+        pytest.param({"HTTP_AUTHORIZATION": "Token abc"}, id="other-scheme"),
+        pytest.param({"HTTP_COOKIE": "sessionid=x"}, id="a-cookie"),
+    ],
+)
+def test_every_call_without_a_key_counts_against_the_ip(db, settings, headers):
+    settings.ANON_RATE_LIMIT = "2/min"
+    client = ApiClient(REMOTE_ADDR="198.51.100.7", **headers)
+    codes = [client.get("/api/v1/whoami").status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
+
+
+def test_schema_and_docs_have_their_own_generous_limit(db, settings):
+    settings.ANON_RATE_LIMIT = "1/min"
+    settings.DOCS_RATE_LIMIT = "3/min"
+    client = ApiClient(REMOTE_ADDR="198.51.100.8", HTTP_AUTHORIZATION="Basic eDp5")
+    codes = [client.get(path).status_code for path in ["/api/schema/", "/api/docs/"] * 2]
+    assert codes == [200, 200, 200, 429]
+    assert client.get("/api/v1/whoami").status_code == 401  # the API's own limit is apart
+
+
+def test_a_bearer_key_does_not_bypass_the_docs_limit(owner_key, settings):
+    settings.DOCS_RATE_LIMIT = "1/min"
+    client = ApiClient(owner_key[1], REMOTE_ADDR="198.51.100.9")
+    assert [client.get("/api/schema/").status_code for _ in range(2)] == [200, 429]
+
+
+def test_errors_before_any_view_carry_the_headers(db):
+    response = ApiClient().get("/api/v1/keys?name=%00")
+    assert response.status_code == 400
+    assert all(response.has_header(h) for h in HEADERS)

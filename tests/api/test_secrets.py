@@ -117,3 +117,30 @@ def test_a_server_error_report_never_shows_the_presented_key(owner_key, monkeypa
     assert "database went away" in text  # the report is real
     assert raw not in text and raw not in html
     assert sys.exc_info() == (None, None, None)
+
+
+@pytest.mark.parametrize("header", ["HTTP_AUTHORIZATION", "HTTP_X_API_KEY"])
+def test_the_debug_error_page_never_shows_a_raw_key(
+    owner_key, member_key, settings, monkeypatch, header
+):
+    """DEBUG=true is the development default, and Django stops cleansing there; ours does
+    not: the technical 500 page of a leak report (raw keys in the view's locals) and of a
+    keyed request hold no key."""
+    from apikeys.api import leaked
+
+    settings.DEBUG = True
+    _, raw = owner_key
+    _, reported = member_key
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("mail went away")
+
+    monkeypatch.setattr(leaked, "notify", broken)
+    value = raw if header == "HTTP_X_API_KEY" else f"Bearer {raw}"
+    client = ApiClient(raise_request_exception=False, **{header: value})
+    response = client.post_json("/api/v1/keys/leaked", {"keys": [reported]})
+    page = response.content.decode()
+    assert response.status_code == 500 and "mail went away" in page  # the real DEBUG page
+    assert "Traceback" in page or "traceback" in page
+    assert raw not in page and reported not in page
+    assert raw[8:] not in page and reported[8:] not in page

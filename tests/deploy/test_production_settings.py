@@ -63,6 +63,37 @@ def test_the_deploy_check_fails_on_a_weak_secret_key(tmp_path: Path) -> None:
     assert "security.W009" in result.stdout + result.stderr
 
 
+SHARED_SECRET = secrets.token_urlsafe(50)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        pytest.param(
+            {"APIKEY_PEPPER": "development-only-apikey-pepper"},
+            "is the development default",
+            id="development-pepper",
+        ),
+        pytest.param(
+            {"APIKEY_PEPPER": SHARED_SECRET, "SECRET_KEY": SHARED_SECRET},
+            "equals SECRET_KEY",
+            id="pepper-is-secret-key",
+        ),
+        pytest.param({"APIKEY_PEPPER": "x"}, "shorter than 32", id="one-character-pepper"),
+        pytest.param({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS contains '*'", id="wildcard-host"),
+        pytest.param(
+            {"ALLOWED_HOSTS": f"{HOST},*"}, "ALLOWED_HOSTS contains '*'", id="wildcard-among"
+        ),
+    ],
+)
+def test_the_deploy_check_refuses_weak_configurations(
+    tmp_path: Path, overrides: dict[str, str], complaint: str
+) -> None:
+    result = run(["manage.py", "check", "--deploy"], production_env(tmp_path, **overrides))
+    assert result.returncode != 0
+    assert complaint in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("variable", ["SECRET_KEY", "APIKEY_PEPPER", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_a_required_variable_in_one_line(
     tmp_path: Path, variable: str

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from accounts.models import Tenant
 from usage import executions, rollups, stats
 from usage.models import Flow, Status
@@ -58,6 +60,25 @@ def test_runs_ended_while_compensating_count_as_failed(tenant: Tenant, flow: Flo
     result = cards(tenant)
     assert (result.succeeded, result.failed, result.in_flight) == (0, 1, 0)
     assert result.success_rate == 0.0
+
+
+@pytest.mark.parametrize(
+    ("reported", "stored"),
+    [
+        pytest.param(Status.SUCCEEDED, Status.FAILED, id="succeeded-is-stored-failed"),
+        pytest.param(Status.FAILED, Status.FAILED, id="failed-stays-failed"),
+        pytest.param(Status.CANCELLED, Status.CANCELLED, id="cancelled-stays-cancelled"),
+    ],
+)
+def test_ending_while_compensating_is_stored_as_documented(
+    tenant: Tenant, flow: Flow, reported: str, stored: str
+) -> None:
+    execution = executions.start(flow, started_at=NOW - timedelta(hours=1))
+    executions.change_status(execution, Status.COMPENSATING)
+    executions.change_status(execution, reported, ended_at=NOW - timedelta(minutes=59))
+    execution.refresh_from_db()
+    assert (execution.status, execution.ended_while_compensating) == (stored, True)
+    assert cards(tenant).failed == 1
 
 
 def test_failed_runs_count_as_failed(tenant: Tenant, flow: Flow) -> None:

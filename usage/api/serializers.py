@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from core.api.fields import StrictCharField
+from core.api.fields import NameField, StrictCharField, StrictSlugField
 from usage import stats
 from usage.models import Execution, Flow, Status
 
@@ -26,8 +26,9 @@ class FlowSerializer(serializers.ModelSerializer[Flow]):
 class FlowCreateSerializer(serializers.Serializer[Any]):
     """What a client may set on a new flow; the slug defaults to one made from the name."""
 
-    name = StrictCharField(max_length=100)
-    slug = serializers.SlugField(max_length=60, required=False, default="", allow_blank=True)
+    name = NameField(max_length=100)
+    # No `default=""`: a default that breaks the slug pattern makes the schema invalid.
+    slug = StrictSlugField(max_length=60, required=False, allow_blank=True)
     description = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
 
     def validate_name(self, value: str) -> str:
@@ -37,7 +38,8 @@ class FlowCreateSerializer(serializers.Serializer[Any]):
 
 
 class ExecutionSerializer(serializers.ModelSerializer[Execution]):
-    """A run of a flow. `ended_while_compensating` runs are stored (and counted) as failed."""
+    """A run of a flow. A run that ended while compensating (`ended_while_compensating`) is
+    stored as failed, or as cancelled if it was cancelled; it counts as failed either way."""
 
     id = serializers.CharField(source="public_id", read_only=True)
     flow = serializers.CharField(source="flow.public_id", read_only=True)

@@ -59,7 +59,7 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         flow = create_flow(self.api_request.tenant, **form.validated_data)
         return Response(FlowSerializer(flow).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: ExecutionSerializer})
+    @extend_schema(summary="Invoke a flow", request=None, responses={201: ExecutionSerializer})
     @action(detail=True, methods=["post"])
     def invoke(self, request: Request, id: str) -> Response:
         """Start a run of the flow, now, attributed to the calling key."""
@@ -85,7 +85,9 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.action != "list":
             return queryset
-        form = ExecutionFilterSerializer(data=self.request.query_params)
+        # A plain dict: DRF reads an empty `?status=` in a QueryDict as absent, not as the
+        # invalid value the schema says it is.
+        form = ExecutionFilterSerializer(data=self.request.query_params.dict())
         form.is_valid(raise_exception=True)
         wanted = form.validated_data
         principal = self.principal()
@@ -106,7 +108,11 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def list(self, request: Request) -> Response:
         return super().list(request)
 
-    @extend_schema(request=ExecutionUpdateSerializer, responses={200: ExecutionSerializer})
+    @extend_schema(
+        summary="Report an execution's status",
+        request=ExecutionUpdateSerializer,
+        responses={200: ExecutionSerializer},
+    )
     def partial_update(self, request: Request, id: str) -> Response:
         """Report a status change. Allowed: running ↔ paused, running → compensating, and
         any unended state → succeeded | failed | cancelled. An illegal change is a 400
@@ -128,11 +134,12 @@ class UsageView(TenantAPIView):
 
     @extend_schema(
         operation_id="usage",
+        summary="Usage of the last days",
         parameters=[UsageQuerySerializer],
         responses={200: UsageSerializer, 404: LIST_404},
     )
     def get(self, request: Request) -> Response:
-        form = UsageQuerySerializer(data=request.query_params)
+        form = UsageQuerySerializer(data=request.query_params.dict())  # see filter_queryset
         form.is_valid(raise_exception=True)
         query = form.validated_data
         principal = self.principal()
