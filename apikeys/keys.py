@@ -8,17 +8,18 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import audit, security
-from accounts.models import AuditAction, Tenant, User
+from accounts.models import AuditAction, SecurityPolicy, Tenant, User
 from accounts.roles import Role
-from apikeys import authority, crypto
+from apikeys import authority, crypto, restrictions
+from apikeys import policy as key_policy
 from apikeys.authority import Action
 from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, State, create_key
-from apikeys.scopes import normalize
+from apikeys.scopes import ALL_SCOPES, normalize
 from core.acting import Actor, Principal
 from core.tenancy import get_for_tenant_or_404
 
@@ -29,11 +30,14 @@ GRACE_MAX = timedelta(days=7)
 def principal_for_key(key: ApiKey, owner_role: str | None) -> Principal:
     """Whose rights an API key carries: a team key an admin's, a user key its user's (never
     more than their role), and in either case no scope beyond the key's own."""
-    scopes = frozenset(key.scopes)
-    if key.kind == Kind.TEAM:
-        return Principal(tenant=key.tenant, role=Role.ADMIN, user=None, key_scopes=scopes)
+    team = key.kind == Kind.TEAM
     return Principal(
-        tenant=key.tenant, role=owner_role or Role.MEMBER, user=key.user, key_scopes=scopes
+        tenant=key.tenant,
+        role=Role.ADMIN if team else owner_role or Role.MEMBER,
+        user=None if team else key.user,
+        key_scopes=frozenset(key.scopes),
+        key_networks=tuple(key.allowed_ips) or None,
+        key_flows=frozenset(key.flows) or None,
     )
 
 
@@ -70,18 +74,25 @@ def create(
     description: str = "",
     scopes: list[str] | None = None,
     expires_at: datetime | None = None,
+    allowed_ips: list[str] | None = None,
+    flows: list[str] | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new key; omitted scopes mean everything the principal may grant."""
+    """A new key; omitted scopes mean everything the principal may grant, omitted
+    restrictions those of the acting key (a restricted key mints restricted keys only)."""
     if not scopes and principal.key_scopes is not None:
         scopes = list(principal.key_scopes)
     try:
         granted = normalize(scopes)
     except ValueError as error:
         raise ValidationError({"scopes": str(error)}) from error
-    authority.check_create(principal, kind, granted)
+    networks, flow_ids = _restrictions(principal, allowed_ips, flows)
+    authority.check_create(principal, kind, granted, networks, flow_ids)
     if principal.user is not None and not security.has_verified_email(principal.user):
         raise PermissionDenied("Verify your e-mail address before creating API keys.")
     _check_expiry(expires_at)
+    now = timezone.now()
+    policy = SecurityPolicy.of(principal.tenant)
+    key_policy.check_expiry(policy, expires_at, now)
     name = name.strip()
     with transaction.atomic():
         if ApiKey.objects.for_tenant(principal.tenant).live().filter(name=name).exists():
@@ -96,11 +107,39 @@ def create(
             description=description,
             scopes=granted,
             expires_at=expires_at,
+            allowed_ips=networks,
+            flows=flow_ids,
+            lifetime_ends_at=key_policy.lifetime_end(policy, now),
         )
+        restricted = {"allowed_ips": networks, "flows": flow_ids}
         audit.record(
-            actor, key.tenant, AuditAction.KEY_CREATED, key, kind=kind, scopes=scopes_label(key)
+            actor,
+            key.tenant,
+            AuditAction.KEY_CREATED,
+            key,
+            kind=kind,
+            scopes=scopes_label(key),
+            **{name: value for name, value in restricted.items() if value},
         )
     return key, raw
+
+
+def _restrictions(
+    principal: Principal, allowed_ips: list[str] | None, flows: list[str] | None
+) -> tuple[list[str], list[str]]:
+    """Validated networks and flow ids; omitted ones default to the acting key's."""
+    try:
+        networks = restrictions.parse_networks(
+            allowed_ips if allowed_ips is not None else principal.key_networks or []
+        )
+    except ValidationError as error:
+        raise ValidationError({"allowed_ips": error.messages}) from error
+    try:
+        chosen = flows if flows is not None else sorted(principal.key_flows or [])
+        flow_ids = restrictions.clean_flows(principal.tenant.pk, chosen)
+    except ValidationError as error:
+        raise ValidationError({"flows": error.messages}) from error
+    return networks, flow_ids
 
 
 def revoke(actor: Actor, principal: Principal, key: ApiKey) -> bool:
@@ -154,15 +193,21 @@ def regenerate(
     _check_expiry(expires_at)
     raw = crypto.generate(key.kind)
     now = timezone.now()
+    policy = SecurityPolicy.of(key.tenant)
     with transaction.atomic():
         locked = ApiKey.objects.select_for_update().with_state(now).get(pk=key.pk)
         _check_regenerable(locked, expires_at)
+        # A new secret starts a new lifetime, within which its expiry must fall.
+        key_policy.check_expiry(policy, expires_at or locked.expires_at, now)
         # The old digest is kept (its deadline now, or after the grace) so that the old
         # secret gets a precise "revoked" answer rather than "invalid".
         locked.previous_digest = locked.digest
         locked.previous_expires_at = now + grace if grace else now
         locked.set_secret(raw)
+        locked.lifetime_ends_at = key_policy.lifetime_end(policy, now)
+        locked.notice_7d_sent_at = locked.notice_1d_sent_at = None
         fields = ["digest", "masked_prefix", "last4", "previous_digest", "previous_expires_at"]
+        fields += ["lifetime_ends_at", "notice_7d_sent_at", "notice_1d_sent_at"]
         if expires_at is not None:
             locked.expires_at = expires_at
             fields.append("expires_at")
@@ -204,3 +249,33 @@ def report_leaked(actor: Actor, raw_keys: list[str]) -> list[ApiKey]:
         if _revoke(actor, key, AuditAction.KEY_LEAKED, reporter=actor.label):
             revoked.append(key)
     return revoked
+
+
+def filtered(
+    keys: QuerySet[ApiKey],
+    *,
+    state: str | None = None,
+    idle_days: int | None = None,
+    never_expire: bool = False,
+    never_used: bool = False,
+    full_access: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[ApiKey]:
+    """The key list's filters, for the console's list and overview and the API alike."""
+    now = now or timezone.now()
+    if state:
+        keys = keys.filter(**{"key_state": state})  # the annotation of with_state()
+    if idle_days:
+        since = now - timedelta(days=idle_days)
+        keys = keys.filter(
+            Q(last_used_at__lt=since) | Q(last_used_at__isnull=True, created_at__lt=since)
+        )
+    if never_expire:
+        keys = keys.filter(expires_at__isnull=True, lifetime_ends_at__isnull=True)
+    if never_used:
+        keys = keys.filter(last_used_at__isnull=True)
+    if full_access:
+        # Scopes are stored normalised (in the order of ALL_SCOPES), so full access is one
+        # exact value.
+        keys = keys.filter(scopes=ALL_SCOPES)
+    return keys
