@@ -106,3 +106,17 @@ def test_policy_changes_are_audited(tenant, owner):
     assert event.details["leak_policy"] == {"from": "revoke", "to": "notify"}
     assert set_policy(tenant, owner, idle_revoke_days=30) == {}  # no change, no entry
     assert AuditEvent.objects.filter(action=AuditAction.POLICY_CHANGED).count() == 1
+
+
+def test_create_api_key_command_obeys_the_policy_and_takes_restrictions(tenant, owner):
+    from django.core.management import CommandError, call_command
+
+    set_policy(tenant, owner, require_expiry=True)
+    with pytest.raises(CommandError, match="expiry"):
+        call_command("create_api_key", "--tenant", tenant.slug, "--team", "--name", "ci")
+    later = (timezone.now() + timedelta(days=30)).date().isoformat()
+    call_command(
+        "create_api_key", "--tenant", tenant.slug, "--team", "--name", "ci",
+        "--expires", later, "--allowed-ip", "10.0.0.0/8",
+    )  # fmt: skip
+    assert ApiKey.objects.get(name="ci").allowed_ips == ["10.0.0.0/8"]
