@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import audit, security
-from accounts.models import AuditAction, SecurityPolicy, Tenant, User
+from accounts.models import AuditAction, LeakPolicy, SecurityPolicy, Tenant, User
 from accounts.roles import Role
 from apikeys import authority, crypto, restrictions
 from apikeys import policy as key_policy
@@ -232,23 +232,46 @@ def _check_regenerable(key: ApiKey, expires_at: datetime | None) -> None:
 
 
 @sensitive_variables()
-def report_leaked(actor: Actor, raw_keys: list[str]) -> list[ApiKey]:
-    """Revoke every live key among raw keys found in the wild (its current secret, or its
-    previous one during a regenerate grace period). Returns the keys revoked, for
-    notification; the caller answers the same whether or not any matched."""
-    digests = [crypto.digest(raw) for raw in raw_keys if crypto.parse(raw) is not None]
-    if not digests:
-        return []
-    # A previous secret still inside its regenerate grace period works, so it is live too;
-    # its key is revoked whole: a secret leaked mid-rotation likely leaked with its successor.
-    still_working = Q(digest__in=digests) | Q(
-        previous_digest__in=digests, previous_expires_at__gt=timezone.now()
-    )
-    revoked = []
-    for key in ApiKey.objects.live().filter(still_working).select_related("tenant", "user"):
-        if _revoke(actor, key, AuditAction.KEY_LEAKED, reporter=actor.label):
-            revoked.append(key)
-    return revoked
+def live_keys_for(raw_keys: list[str]) -> dict[str, ApiKey]:
+    """Each raw key that is the secret of a live key (its current one, or its previous one
+    inside a regenerate grace period), mapped to that key."""
+    by_digest = {crypto.digest(raw): raw for raw in raw_keys if crypto.parse(raw) is not None}
+    found: dict[str, ApiKey] = {}
+    digests = list(by_digest)
+    now = timezone.now()
+    for start in range(0, len(digests), 500):  # large batches, bounded statements
+        chunk = digests[start : start + 500]
+        # A previous secret inside its grace period works, so it is live too; its key is
+        # handled whole: a secret leaked mid-rotation likely leaked with its successor.
+        still_working = Q(digest__in=chunk) | Q(
+            previous_digest__in=chunk, previous_expires_at__gt=now
+        )
+        rows = ApiKey.objects.live().filter(still_working).select_related("tenant", "user")
+        for key in rows:
+            for digest in (key.digest, key.previous_digest):
+                if digest in by_digest:
+                    found[by_digest[digest]] = key
+    return found
+
+
+@sensitive_variables()
+def report_leaked(actor: Actor, raw_keys: list[str], **details: str) -> list[ApiKey]:
+    """Apply each organisation's leak policy to its live keys among raw keys found in the
+    wild: revoked at once (the default) or, where the policy says so, left working. Every
+    match is audited; returns the keys matched, for notification (a revoked one has
+    `revoked_at` set). The caller answers the same whether or not any matched."""
+    matched = {key.pk: key for key in live_keys_for(raw_keys).values()}.values()
+    handled = []
+    for key in matched:
+        if SecurityPolicy.of(key.tenant).leak_policy == LeakPolicy.NOTIFY:
+            audit.record(
+                actor, key.tenant, AuditAction.KEY_LEAKED, key,
+                reporter=actor.label, outcome="notified only (organisation policy)", **details,
+            )  # fmt: skip
+            handled.append(key)
+        elif _revoke(actor, key, AuditAction.KEY_LEAKED, reporter=actor.label, **details):
+            handled.append(key)
+    return handled
 
 
 def filtered(
