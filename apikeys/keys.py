@@ -163,6 +163,11 @@ def revoke_user_keys(actor: Actor, user: User, tenant: Tenant | None, reason: st
     return sum(_revoke(actor, key, AuditAction.KEY_REVOKED, reason=reason) for key in keys)
 
 
+def revoke_for(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> bool:
+    """Revoke for a reason of the system's (idleness): no authority check, audited."""
+    return _revoke(actor, key, action, **details)
+
+
 def _revoke(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
