@@ -34,7 +34,7 @@ def tick() -> None:
 
 
 def subjects() -> list[str]:
-    return sorted(message.subject for message in mail.outbox)
+    return sorted(str(message.subject) for message in mail.outbox)
 
 
 def test_expiry_notices_7_days_and_1_day_before_each_once(
