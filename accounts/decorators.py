@@ -12,10 +12,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import security
+from accounts.models import Membership, SecurityPolicy
 from accounts.roles import at_least
 from core.http import BrowserRequest
 
 View = Callable[..., HttpResponse]
+
+
+def mfa_missing(membership: Membership) -> bool:
+    """The organisation requires MFA and this member has none yet."""
+    policy = SecurityPolicy.of(membership.tenant)
+    return policy.require_mfa and not security.has_mfa(membership.user)
 
 
 def tenant_required(role: str | None = None) -> Callable[[View], View]:
@@ -32,6 +39,9 @@ def tenant_required(role: str | None = None) -> Callable[[View], View]:
             membership = cast(BrowserRequest, request).membership
             if membership is None:
                 return redirect("tenant-create")
+            if mfa_missing(membership):
+                # Before anything else in this organisation: a second factor.
+                return render(request, "accounts/mfa_required.html", status=403)
             if role is not None and not at_least(membership.role, role):
                 raise PermissionDenied(f"This page needs the {role} role.")
             return view(request, *args, **kwargs)

@@ -174,6 +174,10 @@ def pages(
             html(owner_client, "/console/settings"),
             html(member_client, "/console/settings"),
         ],
+        "tenant-security": [
+            html(owner_client, "/console/settings/security"),
+            html(member_client, "/console/settings/security"),
+        ],
         "audit-log": [html(owner_client, "/console/audit"), html(member_client, "/console/audit")],
         "members": [
             html(owner_client, "/console/members"),
