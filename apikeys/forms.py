@@ -13,6 +13,7 @@ from accounts.models import Tenant
 from accounts.roles import is_admin
 from apikeys.expiry import check_expiry
 from apikeys.models import Kind
+from apikeys.restrictions import flow_choices, parse_networks
 from apikeys.scopes import SCOPES
 from core.forms import NameField
 
@@ -86,9 +87,23 @@ class CreateKeyForm(NonceForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick none for full access (everything your role allows).",
     )
+    allowed_ips = forms.CharField(
+        label="Allowed IP addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
+        help_text="IPv4 or IPv6 networks (CIDR), one per line or comma-separated, e.g. "
+        "203.0.113.0/24. Empty: usable from anywhere.",
+    )
+    flows = forms.MultipleChoiceField(
+        label="Flows",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none for every flow; otherwise the key sees and invokes only these.",
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, role: str, **kwargs: Any) -> None:
         super().__init__(*args, tenant=tenant, **kwargs)
+        cast(forms.ChoiceField, self.fields["flows"]).choices = flow_choices(tenant.pk)
         self.fields["name"].widget.attrs.update(autofocus=True, autocomplete="off")
         cast(forms.ChoiceField, self.fields["scopes"]).choices = [
             (scope, format_html("<code>{}</code> {}", scope, text))
@@ -111,6 +126,11 @@ class CreateKeyForm(NonceForm):
         if not name:
             raise forms.ValidationError("Give the key a name.")
         return name
+
+    def clean_allowed_ips(self) -> list[str]:
+        text: str = self.cleaned_data.get("allowed_ips") or ""
+        values = [part for part in text.replace(",", "\n").split() if part]
+        return parse_networks(values)
 
 
 class RegenerateKeyForm(NonceForm):

@@ -18,7 +18,7 @@ from accounts.roles import Role
 from apikeys import authority, crypto, restrictions
 from apikeys import policy as key_policy
 from apikeys.authority import Action
-from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, State, create_key
+from apikeys.models import ApiKey, ApiKeyQuerySet, Kind, State, create_key, state_expression
 from apikeys.scopes import ALL_SCOPES, normalize
 from core.acting import Actor, Principal
 from core.tenancy import get_for_tenant_or_404
@@ -292,7 +292,7 @@ def filtered(
     """The key list's filters, for the console's list and overview and the API alike."""
     now = now or timezone.now()
     if state:
-        keys = keys.filter(**{"key_state": state})  # the annotation of with_state()
+        keys = keys.alias(state_now=state_expression(now)).filter(state_now=state)
     if idle_days:
         since = now - timedelta(days=idle_days)
         keys = keys.filter(

@@ -20,11 +20,20 @@ MAX_FLOWS = 100
 # How the flows app tells which flow ids an organisation has (apikeys cannot import it):
 # given a tenant id and public ids, the ids that are not its flows.
 FlowChecker = Callable[[int, list[str]], list[str]]
+# And which flows it has, as (public id, name), for the console's choices.
+FlowLister = Callable[[int], list[tuple[str, str]]]
 _flow_checker: list[FlowChecker] = []
+_flow_lister: list[FlowLister] = []
 
 
-def register_flow_checker(checker: FlowChecker) -> None:
+def register_flow_checker(checker: FlowChecker, lister: FlowLister | None = None) -> None:
     _flow_checker[:] = [checker]
+    if lister is not None:
+        _flow_lister[:] = [lister]
+
+
+def flow_choices(tenant_id: int) -> list[tuple[str, str]]:
+    return _flow_lister[0](tenant_id) if _flow_lister else []
 
 
 def parse_networks(values: Iterable[object]) -> list[str]:

@@ -46,3 +46,9 @@ def key_filter(principal: Principal, public_id: str | None) -> ApiKey | None:
     if key is None:
         raise Http404("No such key.")
     return key
+
+
+def flow_choices(tenant_id: int) -> list[tuple[str, str]]:
+    """The organisation's flows as (public id, name), for a key's flow restriction."""
+    rows = Flow.objects.filter(tenant_id=tenant_id).order_by("name", "id")
+    return [(public_id, name) for public_id, name in rows.values_list("public_id", "name")]

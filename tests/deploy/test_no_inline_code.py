@@ -196,6 +196,10 @@ def pages(
             show_once_page(owner_client),
             html(owner_client, "/console/api-keys/new", "post", kind="user", name=""),
         ],
+        "api-key-detail": [
+            html(owner_client, f"/console/api-keys/{key.public_id}"),
+            html(owner_client, "/console/api-keys?filter=idle"),
+        ],
         "api-key-created": [html(owner_client, f"/console/api-keys/{key.public_id}/created")],
         "api-key-revoke": [html(owner_client, f"/console/api-keys/{key.public_id}/revoke")],
         "api-key-regenerate": [html(owner_client, f"/console/api-keys/{key.public_id}/regenerate")],
