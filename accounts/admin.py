@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import memberships, tenants, users
-from accounts.models import AuditEvent, Invitation, Membership, SecurityEvent, Tenant, User
+from accounts.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    SecurityEvent,
+    SecurityPolicy,
+    Tenant,
+    User,
+)
 from core.acting import Actor
 from core.admin import AdminBasics, KeywardAdmin, ReadOnlyPageAdmin
 
@@ -133,3 +141,22 @@ class SecurityEventAdmin(ReadOnlyPageAdmin[SecurityEvent]):
     search_fields = ["user__email"]
     list_select_related = ["user"]
     readonly_fields = ["user", "created_at", "action", "ip", "user_agent", "details"]
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(ReadOnlyPageAdmin[SecurityPolicy]):
+    """Owners set it in the console (Settings → Security), in sudo mode and audited."""
+
+    list_display = [
+        "tenant",
+        "require_expiry",
+        "max_lifetime_days",
+        "idle_revoke_days",
+        "leak_policy",
+        "require_mfa",
+        "team_keys_by",
+        "updated_at",
+    ]
+    list_filter = ["leak_policy", "require_mfa", "team_keys_by"]
+    search_fields = ["tenant__name", "tenant__slug"]
+    list_select_related = ["tenant"]

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from accounts.admin import staff_user
 from apikeys import keys
-from apikeys.models import ApiKey, ApiKeyQuerySet, State
+from apikeys.models import ApiKey, ApiKeyQuerySet, KeySighting, State
 from core.acting import Actor
 from core.admin import ReadOnlyPageAdmin
 
@@ -25,9 +25,12 @@ KEY_FIELDS = (
     "created_by",
     "masked",
     "scopes",
+    "allowed_ips",
+    "flows",
     "state",
     "created_at",
     "expires_at",
+    "lifetime_ends_at",
     "revoked_at",
     "revoked_by",
     "previous_expires_at",
@@ -108,3 +111,13 @@ class ApiKeyAdmin(ReadOnlyPageAdmin[ApiKey]):
         if skipped:
             text += f" {skipped} already revoked."
         self.message_user(request, text, messages.SUCCESS)
+
+
+@admin.register(KeySighting)
+class KeySightingAdmin(ReadOnlyPageAdmin[KeySighting]):
+    """Where keys were used from: written by authentication, read-only here."""
+
+    list_display = ["key", "ip", "user_agent", "first_seen", "last_seen"]
+    search_fields = ["ip", "key__public_id", "key__name"]
+    list_select_related = ["key"]
+    readonly_fields = ["key", "ip", "user_agent", "first_seen", "last_seen"]
