@@ -24,7 +24,8 @@ from core.network import client_ip
 
 RECEIPT = {
     "status": "received",
-    "message": "Thank you. Any live Keyward key among these has been revoked.",
+    "message": "Thank you. Any live Keyward key among these has been revoked (or, where its "
+    "organisation asks for that, its owners told).",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey
 from tests.api.conftest import ApiClient, mint
 from usage import executions
@@ -102,9 +103,7 @@ def test_flow_restricted_key_sees_only_its_flows(tenant, owner, two_flows):
     assert client.post_json(f"/api/v1/flows/{other.public_id}/invoke").status_code == 404
     assert client.post_json(f"/api/v1/flows/{mine.public_id}/invoke").status_code == 201
     runs = client.get("/api/v1/executions").json()["results"]
-    assert {run["flow"] for run in runs} <= {mine.public_id, mine.slug, mine.name} or all(
-        other.public_id not in str(run) for run in runs
-    )
+    assert len(runs) == 2 and all(other.public_id not in str(run) for run in runs)
     other_run = other.executions.first()
     assert client.get(f"/api/v1/executions/{other_run.public_id}").status_code == 404
     assert client.get(f"/api/v1/executions?flow={other.public_id}").status_code == 404
@@ -143,12 +142,6 @@ def test_restricted_key_still_costs_one_query(tenant, owner, two_flows, sql_quer
     _, raw = mint(tenant, owner, allowed_ips=["127.0.0.1/32"], flows=[two_flows[0].public_id])
     client = ApiClient(raw)
     client.get("/api/v1/whoami")  # first use writes last-used and the sighting
-    from rest_framework.test import APIRequestFactory
-
-    from apikeys.authentication import ApiKeyAuthentication
-
-    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     with sql_queries() as queries:
         ApiKeyAuthentication().authenticate_key(raw)
     assert len(queries) == 1
-    assert request is not None
