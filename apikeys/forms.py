@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Tenant
-from accounts.roles import is_admin
+from apikeys import authority
+from apikeys.authority import Action, Target
 from apikeys.expiry import check_expiry
 from apikeys.models import Kind
 from apikeys.restrictions import flow_choices, parse_networks
 from apikeys.scopes import SCOPES
+from core.acting import Principal
 from core.forms import NameField
 
 GRACE_CHOICES = [
@@ -31,6 +33,12 @@ def expires_at_start_of(day: dt.date | None, tenant: Tenant) -> dt.datetime | No
     if day is None:
         return None
     return dt.datetime.combine(day, dt.time.min, tzinfo=tenant.tzinfo)
+
+
+def may_create_team_keys(tenant: Tenant, role: str) -> bool:
+    """Whether to offer team keys: what the authority policy allows this role."""
+    principal = Principal(tenant=tenant, role=role, user=None)
+    return authority.allows(principal, Action.CREATE, Target.TEAM)
 
 
 def expiry_field(help_text: str) -> forms.DateField:
@@ -109,13 +117,14 @@ class CreateKeyForm(NonceForm):
             (scope, format_html("<code>{}</code> {}", scope, text))
             for scope, text in SCOPES.items()
         ]
-        if is_admin(role):
+        if may_create_team_keys(tenant, role):
             cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (Kind.USER.value, "User key: acts as you"),
                 (Kind.TEAM.value, "Team key: belongs to the organisation (CI, services)"),
             ]
         else:
-            # Members may only create user keys; a posted "team" is an invalid choice.
+            # Members (and admins where only owners may) create user keys only; a posted
+            # "team" is an invalid choice.
             cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (Kind.USER.value, "User key: acts as you")
             ]

@@ -126,3 +126,20 @@ def test_console_create_takes_restrictions_and_refuses_a_bad_network(tenant, own
     assert ok.status_code == 200
     key = ApiKey.objects.get(name="ci")
     assert key.allowed_ips == ["10.0.0.0/8", "2001:db8::/32"] and key.flows == [flow.public_id]
+
+
+def test_team_keys_are_not_offered_to_admins_where_only_owners_may(
+    tenant, owner, admin, client_for
+):
+    from accounts.models import SecurityPolicy, TeamKeyCreators
+
+    assert b'value="team"' in client_for(admin).get("/console/api-keys/new").content
+    SecurityPolicy.objects.create(tenant=tenant, team_keys_by=TeamKeyCreators.OWNERS)
+    assert b'value="team"' not in client_for(admin).get("/console/api-keys/new").content
+    assert b'value="team"' in client_for(owner).get("/console/api-keys/new").content
+    found = NONCE_RE.search(client_for(admin).get("/console/api-keys/new").content.decode())
+    assert found
+    refused = client_for(admin).post(
+        "/console/api-keys/new", {"kind": "team", "name": "ci", "nonce": found.group(1)}
+    )
+    assert refused.status_code == 403 and not ApiKey.objects.filter(name="ci").exists()
