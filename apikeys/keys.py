@@ -200,7 +200,9 @@ def regenerate(
     now = timezone.now()
     policy = SecurityPolicy.of(key.tenant)
     with transaction.atomic():
-        locked = ApiKey.objects.select_for_update().with_state(now).get(pk=key.pk)
+        # Lock the key's row only: the state joins its user and membership, and PostgreSQL
+        # cannot lock the nullable side of an outer join.
+        locked = ApiKey.objects.select_for_update(of=("self",)).with_state(now).get(pk=key.pk)
         _check_regenerable(locked, expires_at)
         # A new secret starts a new lifetime, within which its expiry must fall.
         key_policy.check_expiry(policy, expires_at or locked.expires_at, now)
