@@ -28,7 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.get("request") or allauth_context.request
         site = SimpleNamespace(name="Keyward", domain=request.get_host() if request else "")
         message = self.render_mail(template_prefix, email, {"current_site": site, **context})
-        # Queued, never sent inside the request: an SMTP outage delays it, fails nothing.
+        # Never sent inside the request: the task worker delivers it, retrying while SMTP
+        # is down.
         send_later(str(message.subject), str(message.body), list(message.to))
 
     def is_ajax(self, request: HttpRequest) -> bool:

@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import memberships, tenants, users
-from accounts.models import AuditEvent, Invitation, Membership, SecurityEvent, Tenant, User
+from accounts.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    SecurityEvent,
+    SecurityPolicy,
+    Tenant,
+    User,
+)
 from core.acting import Actor
 from core.admin import AdminBasics, KeywardAdmin, ReadOnlyPageAdmin
 
@@ -28,7 +36,7 @@ class MembershipInline(admin.TabularInline[Membership, Tenant]):
 
 
 @admin.register(User)
-class UserAdmin(AdminBasics, DjangoUserAdmin[Any]):  # our User is not an AbstractUser
+class UserAdmin(AdminBasics[User], DjangoUserAdmin[Any]):  # our User is not an AbstractUser
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
@@ -54,7 +62,7 @@ class UserAdmin(AdminBasics, DjangoUserAdmin[Any]):  # our User is not an Abstra
 
 
 @admin.register(Tenant)
-class TenantAdmin(KeywardAdmin):
+class TenantAdmin(KeywardAdmin[Tenant]):
     list_display = [
         "name",
         "slug",
@@ -82,7 +90,7 @@ class TenantAdmin(KeywardAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(KeywardAdmin):
+class MembershipAdmin(KeywardAdmin[Membership]):
     list_display = ["user", "tenant", "role", "joined_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__email", "tenant__name", "tenant__slug"]
@@ -109,7 +117,7 @@ INVITATION_FIELDS += ("expires_at", "accepted_at", "accepted_by", "revoked_at")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnlyPageAdmin):
+class InvitationAdmin(ReadOnlyPageAdmin[Invitation]):
     list_display = ["email", "tenant", "role", "state", "invited_by", "created_at", "expires_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["email", "tenant__name"]
@@ -121,7 +129,7 @@ class InvitationAdmin(ReadOnlyPageAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyPageAdmin):
+class AuditEventAdmin(ReadOnlyPageAdmin[AuditEvent]):
     list_display = ["created_at", "tenant", "action", "actor_label", "target_label", "ip"]
     list_filter = ["action", "tenant"]
     search_fields = ["actor_label", "target_label", "tenant__name", "ip"]
@@ -133,7 +141,7 @@ class AuditEventAdmin(ReadOnlyPageAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(ReadOnlyPageAdmin):
+class SecurityEventAdmin(ReadOnlyPageAdmin[SecurityEvent]):
     """A person's own security log: read-only, like the audit log."""
 
     list_display = ["created_at", "user", "action", "ip"]
@@ -141,3 +149,22 @@ class SecurityEventAdmin(ReadOnlyPageAdmin):
     search_fields = ["user__email"]
     list_select_related = ["user"]
     readonly_fields = ["user", "created_at", "action", "ip", "user_agent", "details"]
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(ReadOnlyPageAdmin[SecurityPolicy]):
+    """Owners set it in the console (Settings → Security), in sudo mode and audited."""
+
+    list_display = [
+        "tenant",
+        "require_expiry",
+        "max_lifetime_days",
+        "idle_revoke_days",
+        "leak_policy",
+        "require_mfa",
+        "team_keys_by",
+        "updated_at",
+    ]
+    list_filter = ["leak_policy", "require_mfa", "team_keys_by"]
+    search_fields = ["tenant__name", "tenant__slug"]
+    list_select_related = ["tenant"]

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from accounts import security
+from accounts.models import Membership, SecurityPolicy
 from accounts.roles import at_least
 from core.http import BrowserRequest
 
@@ -36,6 +37,12 @@ def post_only(fallback: str) -> Callable[[View], View]:
     return decorator
 
 
+def mfa_missing(membership: Membership) -> bool:
+    """The organisation requires MFA and this member has none yet."""
+    policy = SecurityPolicy.of(membership.tenant)
+    return policy.require_mfa and not security.has_mfa(membership.user)
+
+
 def tenant_required(role: str | None = None) -> Callable[[View], View]:
     """Signed in, with an active tenant, and (optionally) at least `role` there.
 
@@ -50,6 +57,9 @@ def tenant_required(role: str | None = None) -> Callable[[View], View]:
             membership = cast(BrowserRequest, request).membership
             if membership is None:
                 return redirect("tenant-create")
+            if mfa_missing(membership):
+                # Before anything else in this organisation: a second factor.
+                return render(request, "accounts/mfa_required.html", status=403)
             if role is not None and not at_least(membership.role, role):
                 raise PermissionDenied(f"This page needs the {role} role.")
             return view(request, *args, **kwargs)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -279,12 +280,14 @@ class AuditAction(models.TextChoices):
     OWNERSHIP_TRANSFERRED = "tenant.ownership_transferred", "Ownership transferred"
     TENANT_CREATED = "tenant.created", "Tenant created"
     TENANT_UPDATED = "tenant.updated", "Tenant settings changed"
+    POLICY_CHANGED = "tenant.policy_changed", "Security policy changed"
     KEY_CREATED = "key.created", "API key created"
     KEY_REVOKED = "key.revoked", "API key revoked"
     KEY_REGENERATED = "key.regenerated", "API key regenerated"
     KEY_LEAKED = "key.leaked", "API key reported leaked"
     DEVICE_APPROVED = "device.approved", "Device login approved"
     DEVICE_DENIED = "device.denied", "Device login denied"
+    KEY_IDLE_REVOKED = "key.idle_revoked", "API key revoked for idleness"
 
 
 class AuditEvent(models.Model):
@@ -373,3 +376,62 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("Security events are append-only.")
+
+
+class LeakPolicy(models.TextChoices):
+    REVOKE = "revoke", "Revoke the key at once"
+    NOTIFY = "notify", "Only notify"
+
+
+class TeamKeyCreators(models.TextChoices):
+    ADMINS = "admin", "Admins and owners"
+    OWNERS = "owner", "Owners only"
+
+
+class SecurityPolicy(models.Model):
+    """An organisation's rules for its keys and members; the owner sets them. An
+    organisation without a row has the defaults (no rule, leaks revoked)."""
+
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, primary_key=True, related_name="security_policy"
+    )
+    require_expiry = models.BooleanField(
+        default=False, help_text="Every new or regenerated key must have an expiry date."
+    )
+    max_lifetime_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="A key stops working this many days after its secret was made. Empty: no limit.",
+    )
+    idle_revoke_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Keys unused for this many days are revoked. Empty: never.",
+    )
+    leak_policy = models.CharField(
+        max_length=10, choices=LeakPolicy.choices, default=LeakPolicy.REVOKE
+    )
+    require_mfa = models.BooleanField(
+        default=False, help_text="Every member must set up two-factor authentication."
+    )
+    team_keys_by = models.CharField(
+        max_length=10, choices=TeamKeyCreators.choices, default=TeamKeyCreators.ADMINS
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "security policy"
+        verbose_name_plural = "security policies"
+
+    def __str__(self) -> str:
+        return f"Security policy of {self.tenant}"
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> SecurityPolicy:
+        """The organisation's policy, or the defaults (unsaved) when it never set one."""
+        try:
+            return tenant.security_policy
+        except cls.DoesNotExist:
+            return cls(tenant=tenant)

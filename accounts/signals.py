@@ -15,3 +15,6 @@ membership_ending = Signal()
 
 # A user was deactivated (kwargs: user, actor): what they hold anywhere is withdrawn.
 user_deactivated = Signal()
+
+# An organisation's maximum key lifetime changed (kwargs: tenant, policy): keys re-read it.
+security_policy_changed = Signal()

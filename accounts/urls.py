@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import account, members, tenant
+from accounts.views import account, members, security, tenant
 
 urlpatterns = [
     path("account", account.account, name="account"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("switch", tenant.switch_tenant, name="tenant-switch"),
     path("tenants/new", tenant.create_tenant, name="tenant-create"),
     path("settings", tenant.tenant_settings, name="tenant-settings"),
+    path("settings/security", security.security_settings, name="tenant-security"),
     path("audit", tenant.audit_log, name="audit-log"),
     path("members", members.member_list, name="members"),
     path("members/invite", members.invite, name="member-invite"),

@@ -10,7 +10,14 @@ from django.http import HttpRequest
 
 from accounts.admin import staff_user
 from apikeys import keys
-from apikeys.models import ApiKey, ApiKeyQuerySet, DeviceAuthorization, SignupRequest, State
+from apikeys.models import (
+    ApiKey,
+    ApiKeyQuerySet,
+    DeviceAuthorization,
+    KeySighting,
+    SignupRequest,
+    State,
+)
 from core.acting import Actor
 from core.admin import ReadOnlyPageAdmin
 
@@ -25,9 +32,12 @@ KEY_FIELDS = (
     "created_by",
     "masked",
     "scopes",
+    "allowed_ips",
+    "flows",
     "state",
     "created_at",
     "expires_at",
+    "lifetime_ends_at",
     "revoked_at",
     "revoked_by",
     "previous_expires_at",
@@ -52,7 +62,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnlyPageAdmin):
+class ApiKeyAdmin(ReadOnlyPageAdmin[ApiKey]):
     list_display = [
         "name",
         "masked",
@@ -123,7 +133,7 @@ DEVICE_FIELDS: tuple[str, ...] = (
 
 
 @admin.register(DeviceAuthorization)
-class DeviceAuthorizationAdmin(ReadOnlyPageAdmin):
+class DeviceAuthorizationAdmin(ReadOnlyPageAdmin[DeviceAuthorization]):
     """Device logins (`keyward login`); the device code's digest is never shown."""
 
     list_display = ["user_code", "status", "user", "tenant", "ip", "created_at", "expires_at"]
@@ -148,7 +158,7 @@ SIGNUP_FIELDS: tuple[str, ...] = (
 
 
 @admin.register(SignupRequest)
-class SignupRequestAdmin(ReadOnlyPageAdmin):
+class SignupRequestAdmin(ReadOnlyPageAdmin[SignupRequest]):
     """Sign-ups over the API; the password hash, code and token digests are never shown."""
 
     list_display = ["email", "organisation", "attempts", "user", "created_at", "expires_at"]
@@ -156,3 +166,13 @@ class SignupRequestAdmin(ReadOnlyPageAdmin):
     fields = SIGNUP_FIELDS
     readonly_fields = SIGNUP_FIELDS
     secret_fields = ("password_hash", "code_digest", "token_digest")
+
+
+@admin.register(KeySighting)
+class KeySightingAdmin(ReadOnlyPageAdmin[KeySighting]):
+    """Where keys were used from: written by authentication, read-only here."""
+
+    list_display = ["key", "ip", "user_agent", "first_seen", "last_seen"]
+    search_fields = ["ip", "key__public_id", "key__name"]
+    list_select_related = ["key"]
+    readonly_fields = ["key", "ip", "user_agent", "first_seen", "last_seen"]

@@ -20,11 +20,11 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from accounts.models import Tenant
-from apikeys import crypto, keys
+from apikeys import crypto, keys, restrictions
 from apikeys.lookup import find_by_digest
-from apikeys.models import ApiKey, Kind, State
+from apikeys.models import ApiKey, KeySighting, Kind, State
 from core import ratelimit
-from core.api.exceptions import InvalidRequest
+from core.api.exceptions import ApiError, InvalidRequest
 from core.http import KeyedHttpRequest
 from core.network import client_ip
 
@@ -123,6 +123,31 @@ def touch(key: ApiKey, ip: str | None, now: datetime) -> None:
     ).update(last_used_at=now, last_used_ip=ip)
 
 
+def sight(key: ApiKey, ip: str | None, user_agent: str, now: datetime) -> None:
+    """Record the client address on the key's page, at most once a minute per key and
+    address: nothing when this address is the one just recorded as last use."""
+    if not ip:
+        return
+    since = now - LAST_USED_EVERY
+    fresh = key.last_used_at is not None and key.last_used_at >= since
+    if fresh and key.last_used_ip == ip:
+        return
+    agent = user_agent[:300]
+    rows = KeySighting.objects.filter(key=key, ip=ip, last_seen__lt=since)
+    if not rows.update(last_seen=now, user_agent=agent):
+        KeySighting.objects.bulk_create(
+            [KeySighting(key=key, ip=ip, user_agent=agent, first_seen=now, last_seen=now)],
+            ignore_conflicts=True,
+        )
+
+
+class IpNotAllowed(ApiError):
+    """403 `ip_not_allowed`: the key is restricted to other networks."""
+
+    def __init__(self) -> None:
+        super().__init__("This API key cannot be used from this IP address.", "ip_not_allowed", 403)
+
+
 def user_for(key: ApiKey) -> object:
     if key.kind == Kind.TEAM:
         return TeamPrincipal(tenant=key.tenant, key_name=key.name)
@@ -146,7 +171,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise
         rate = ratelimit.key_rate(key.tenant.rate_limit)
         ratelimit.charge_key(request._request, gate, key.pk, rate)
-        touch(key, ip, timezone.now())
+        if not restrictions.ip_allowed(key.allowed_ips, ip):
+            raise IpNotAllowed()
+        now = timezone.now()
+        sight(key, ip, request.META.get("HTTP_USER_AGENT", ""), now)
+        touch(key, ip, now)
         keyed = cast(KeyedHttpRequest, request._request)
         keyed.tenant = key.tenant
         keyed.api_key = key

@@ -3,7 +3,9 @@
 Regenerating returns a new secret, so it is as powerful as creating a key: a person may
 roll only their own user keys, admins and owners the team's keys, and nobody — not even the
 owner — another person's key. Through the API a key acts as its user (or, a team key, as
-an admin) and on top of that may create or regenerate only keys whose scopes it holds.
+an admin) and on top of that may create or regenerate only keys whose scopes it holds and
+that are at least as restricted (networks, flows) as itself. An organisation's security
+policy may reserve team keys to owners.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from accounts.models import SecurityPolicy, TeamKeyCreators
 from accounts.roles import Role, at_least
+from apikeys import restrictions
 from apikeys.models import ApiKey, Kind
 from core.acting import Principal, ScopeRefused
 
@@ -59,8 +63,18 @@ REFUSALS = {
 }
 
 
-def allows(principal: Principal, action: Action, target: Target) -> bool:
+def least_role(principal: Principal, action: Action, target: Target) -> Role | None:
+    """The table's answer, raised to owners for minting team keys where the policy says so."""
     least = RULES[(action, target)]
+    if least is not None and action in MINTING and target == Target.TEAM:
+        policy = SecurityPolicy.of(principal.tenant)
+        if policy.team_keys_by == TeamKeyCreators.OWNERS:
+            return Role.OWNER
+    return least
+
+
+def allows(principal: Principal, action: Action, target: Target) -> bool:
+    least = least_role(principal, action, target)
     return least is not None and at_least(principal.role, least)
 
 
@@ -107,16 +121,41 @@ def check(principal: Principal, action: Action, key: ApiKey) -> None:
         raise PermissionDenied(REFUSALS.get(action, "You cannot do this to this key."))
     if action in MINTING:
         check_scopes(principal, list(key.scopes))
+        check_restrictions(principal, list(key.allowed_ips), list(key.flows))
 
 
-def check_create(principal: Principal, kind: str, scopes: list[str]) -> None:
-    """Refuse a new key of this kind and these scopes (already normalised)."""
+def check_create(
+    principal: Principal,
+    kind: str,
+    scopes: list[str],
+    allowed_ips: list[str] | None = None,
+    flows: list[str] | None = None,
+) -> None:
+    """Refuse a new key of this kind, these scopes (already normalised) and restrictions."""
     user_id = principal.user.pk if principal.user is not None else None
     if not allows(principal, Action.CREATE, target_of(principal, kind, user_id)):
         if kind == Kind.TEAM:
+            if at_least(principal.role, Role.ADMIN):
+                raise PermissionDenied("This organisation lets only owners create team keys.")
             raise PermissionDenied("Only admins and owners can create team keys.")
         raise PermissionDenied("A team key cannot create user keys: create one in the console.")
     check_scopes(principal, scopes)
+    check_restrictions(principal, allowed_ips or [], flows or [])
+
+
+class RestrictionRefused(PermissionDenied):
+    """Through a restricted key: the new secret would reach further than the key."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"A restricted key can only mint keys at least as restricted: {what}.")
+
+
+def check_restrictions(principal: Principal, allowed_ips: list[str], flows: list[str]) -> None:
+    """A key never mints a secret usable from more networks or on more flows than itself."""
+    if not restrictions.within(allowed_ips, principal.key_networks):
+        raise RestrictionRefused("its networks must lie within this key's")
+    if not restrictions.flows_within(flows, sorted(principal.key_flows or [])):
+        raise RestrictionRefused("its flows must be among this key's")
 
 
 def check_scopes(principal: Principal, scopes: list[str]) -> None:

@@ -10,10 +10,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Tenant
-from accounts.roles import is_admin
+from apikeys import authority
+from apikeys.authority import Action, Target
 from apikeys.expiry import check_expiry
 from apikeys.models import Kind
+from apikeys.restrictions import flow_choices, parse_networks
 from apikeys.scopes import SCOPES
+from core.acting import Principal
 from core.forms import NameField
 
 # The console preselects a day of grace, as a roll should: an accidental Enter or a hurried
@@ -36,6 +39,12 @@ def expires_at_start_of(day: dt.date | None, tenant: Tenant) -> dt.datetime | No
     if day is None:
         return None
     return dt.datetime.combine(day, dt.time.min, tzinfo=tenant.tzinfo)
+
+
+def may_create_team_keys(tenant: Tenant, role: str) -> bool:
+    """Whether to offer team keys: what the authority policy allows this role."""
+    principal = Principal(tenant=tenant, role=role, user=None)
+    return authority.allows(principal, Action.CREATE, Target.TEAM)
 
 
 def expiry_field(help_text: str) -> forms.DateField:
@@ -102,21 +111,36 @@ class CreateKeyForm(NonceForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="A restricted key can do only what its scopes allow.",
     )
+    allowed_ips = forms.CharField(
+        label="Allowed IP addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
+        help_text="IPv4 or IPv6 networks (CIDR), one per line or comma-separated, e.g. "
+        "203.0.113.0/24. Empty: usable from anywhere.",
+    )
+    flows = forms.MultipleChoiceField(
+        label="Flows",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none for every flow; otherwise the key sees and invokes only these.",
+    )
 
     def __init__(self, *args: Any, tenant: Tenant, role: str, **kwargs: Any) -> None:
         super().__init__(*args, tenant=tenant, **kwargs)
+        cast(forms.ChoiceField, self.fields["flows"]).choices = flow_choices(tenant.pk)
         self.fields["name"].widget.attrs.update(autofocus=True, autocomplete="off")
         cast(forms.ChoiceField, self.fields["scopes"]).choices = [
             (scope, format_html("<code>{}</code> {}", scope, text))
             for scope, text in SCOPES.items()
         ]
-        if is_admin(role):
+        if may_create_team_keys(tenant, role):
             cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (Kind.USER.value, "User key: acts as you"),
                 (Kind.TEAM.value, "Team key: belongs to the organisation (CI, services)"),
             ]
         else:
-            # Members may only create user keys; a posted "team" is an invalid choice.
+            # Members (and admins where only owners may) create user keys only; a posted
+            # "team" is an invalid choice.
             cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (Kind.USER.value, "User key: acts as you")
             ]
@@ -139,6 +163,11 @@ class CreateKeyForm(NonceForm):
         elif access == RESTRICTED and not scopes and "scopes" not in self.errors:
             self.add_error("scopes", "Tick at least one scope, or choose Full access.")
         return data
+
+    def clean_allowed_ips(self) -> list[str]:
+        text: str = self.cleaned_data.get("allowed_ips") or ""
+        values = [part for part in text.replace(",", "\n").split() if part]
+        return parse_networks(values)
 
 
 class RegenerateKeyForm(NonceForm):

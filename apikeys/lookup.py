@@ -61,7 +61,7 @@ class CompiledLookup:
         clock = self.clock_param(CLOCK_PLACEHOLDER)
         self.digest_at = [i for i, p in enumerate(self.params) if p == DIGEST_PLACEHOLDER]
         self.clock_at = [i for i, p in enumerate(self.params) if p == clock]
-        if len(self.digest_at) != 2 or len(self.clock_at) != 1:
+        if len(self.digest_at) != 2 or not self.clock_at:
             raise RuntimeError("The key lookup's parameters could not be located.")
         select, klass_info = compiler.select, compiler.klass_info
         first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]

@@ -40,7 +40,8 @@ def state_expression(now: datetime) -> Case:
     """The one definition of a key's state, as SQL: authentication, the console list, the
     API and the admin all read it.
 
-    Revoked if revoked; expired once its expiry has passed; inactive when its organisation
+    Revoked if revoked; expired once its expiry, or the end of the organisation's maximum
+    lifetime for its secret, has passed; inactive when its organisation
     is inactive or, for a user key, its user is deactivated or no longer holds the
     membership the key was created under (a member removed and invited again gets a new
     membership, so their old keys never come back); otherwise active.
@@ -48,7 +49,10 @@ def state_expression(now: datetime) -> Case:
     owner_present = Q(kind=Kind.TEAM) | Q(user__is_active=True, membership__isnull=False)
     return Case(
         When(revoked_at__isnull=False, then=Value(State.REVOKED.value)),
-        When(expires_at__lte=now, then=Value(State.EXPIRED.value)),
+        When(
+            Q(expires_at__lte=now) | Q(lifetime_ends_at__lte=now),
+            then=Value(State.EXPIRED.value),
+        ),
         When(Q(tenant__is_active=True) & owner_present, then=Value(State.ACTIVE.value)),
         default=Value(State.INACTIVE.value),
         output_field=models.CharField(),
@@ -104,6 +108,16 @@ class ApiKey(models.Model):
     revoked_by = models.CharField(max_length=200, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Restrictions chosen at creation: CIDR networks the key may be used from, and the
+    # public ids of the flows it may see (empty: no restriction).
+    allowed_ips = models.JSONField(default=list, blank=True)
+    flows = models.JSONField(default=list, blank=True)
+    # When the organisation's maximum lifetime ends this secret (kept on the key, so the
+    # state stays one expression and authentication one query).
+    lifetime_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Sent-markers: each expiry notice goes out once.
+    notice_7d_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notice_1d_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiKeyQuerySet.as_manager()
 
@@ -143,6 +157,16 @@ class ApiKey(models.Model):
         """When a regenerated key's old secret stops working, while that is still ahead."""
         end = self.previous_expires_at
         return end if end is not None and end > timezone.now() else None
+
+    @property
+    def effective_expiry(self) -> datetime | None:
+        """When the key stops working: its expiry or the end of its lifetime, the earlier."""
+        ends = [t for t in (self.expires_at, self.lifetime_ends_at) if t is not None]
+        return min(ends) if ends else None
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.allowed_ips or self.flows)
 
     @property
     def state(self) -> str:
@@ -264,3 +288,21 @@ class SignupRequest(models.Model):
 
     def __str__(self) -> str:
         return f"sign-up {self.email}"
+
+
+class KeySighting(models.Model):
+    """A client address (and its latest user agent) a key was used from, first and last
+    seen; written at most once a minute per key and address."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="sightings")
+    ip = models.GenericIPAddressField()
+    user_agent = models.CharField(max_length=300, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key", "ip"], name="one_sighting_per_ip")]
+
+    def __str__(self) -> str:
+        return f"{self.ip} ({self.key_id})"

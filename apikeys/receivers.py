@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Membership, User
+from accounts.models import Membership, SecurityPolicy, Tenant, User
 from apikeys import keys
+from apikeys import policy as key_policy
 from core.acting import Actor
 
 
@@ -18,3 +19,7 @@ def revoke_on_membership_end(
 
 def revoke_on_deactivation(sender: Any, user: User, actor: Actor, **kwargs: Any) -> None:
     keys.revoke_user_keys(actor, user, None, "user deactivated")
+
+
+def apply_lifetime(sender: Any, tenant: Tenant, policy: SecurityPolicy, **kwargs: Any) -> None:
+    key_policy.apply_lifetime(tenant, policy)

@@ -48,6 +48,14 @@ def setup() -> dict[str, tuple[str, dict[str, Any]]]:
     for n in range(20):
         create_key(tenant=tenant, kind="user", user=user, name=f"k{n}-{time.time_ns()}")
     _, raw = create_key(tenant=tenant, kind="user", user=user, name=f"bench {time.time_ns()}")
+    _, restricted = create_key(
+        tenant=tenant,
+        kind="user",
+        user=user,
+        name=f"bench restricted {time.time_ns()}",
+        allowed_ips=["10.0.0.0/8", "2001:db8::/32", "127.0.0.0/8"],
+        flows=["flow_bench_a", "flow_bench_b"],
+    )
     token, _ = Token.objects.get_or_create(user=user)
     _, drf_key = APIKey.objects.create_key(name="bench")
     urls.FIXED_TENANT.append(tenant)
@@ -58,6 +66,10 @@ def setup() -> dict[str, tuple[str, dict[str, Any]]]:
     return {
         "no authentication (baseline)": ("/none", {}),
         "Keyward key": ("/keyward", keyward),
+        "Keyward key with an IP allowlist and a flow restriction": (
+            "/keyward",
+            {"HTTP_AUTHORIZATION": f"Bearer {restricted}"},
+        ),
         "DRF TokenAuthentication": ("/token", {"HTTP_AUTHORIZATION": f"Token {token.key}"}),
         "djangorestframework-api-key": (
             "/drf-api-key",
@@ -197,6 +209,15 @@ def report(samples: dict[str, list[float]], counts: dict[str, int], trips: dict[
         f"TokenAuthentication adds {counts['DRF TokenAuthentication'] - base_queries} and "
         f"{added_token:.0f} µs: ratio {ratio:.2f} (goal ≤ 0.90, one query): "
         f"{'MET' if met else 'NOT MET'}.",
+    ]
+    restricted = "Keyward key with an IP allowlist and a flow restriction"
+    added_restricted = medians[restricted] - base
+    restricted_ratio = added_restricted / added_keyward if added_keyward > 0 else float("inf")
+    restricted_met = counts[restricted] == counts["Keyward key"] and restricted_ratio <= 1.1
+    lines += [
+        f"A restricted key adds {counts[restricted] - base_queries} query and "
+        f"{added_restricted:.0f} µs: {restricted_ratio:.2f}x an unrestricted key's added time "
+        f"(goal ≤ 1.10, the same one query): {'MET' if restricted_met else 'NOT MET'}.",
     ]
     added_redis = medians["Keyward key + its rate limit on Redis"] - base
     added_pair = medians["DRF TokenAuthentication + DRF UserRateThrottle on the same Redis"] - base

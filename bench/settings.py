@@ -1,5 +1,5 @@
 """Benchmark settings: Keyward's, plus the two libraries it is compared with (never in
-production's INSTALLED_APPS), no middleware (every variant would pay it alike), and
+production's INSTALLED_APPS), no middleware but allauth's (which its app requires), and
 rate-limit counters in process memory unless a round switches them to Redis."""
 
 from config.settings import *  # noqa: F403
@@ -8,7 +8,8 @@ from config.settings import INSTALLED_APPS, REDIS_URL, env
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
 INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken", "rest_framework_api_key"]
-MIDDLEWARE = list[str]()
+# allauth's app refuses to start without its middleware; every variant pays it alike.
+MIDDLEWARE = ["allauth.account.middleware.AccountMiddleware"]
 ROOT_URLCONF = "bench.urls"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

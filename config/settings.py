@@ -237,6 +237,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Client IP: how many reverse proxies in front of us append to X-Forwarded-For.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
+# GitHub's secret-scanning public keys: the path of a JSON file in GitHub's format
+# ({"public_keys": [{"key_identifier", "key", "is_current"}]}); empty: every report is 401.
+SECRET_SCANNING_GITHUB_KEYS = env.str("SECRET_SCANNING_GITHUB_KEYS", default="")
+
 INVITATION_TTL_DAYS = 7
 
 # Security headers; production values unless DEBUG.

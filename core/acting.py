@@ -27,6 +27,9 @@ class Principal:
     role: str
     user: User | None
     key_scopes: frozenset[str] | None = None
+    # Through a restricted key: its networks and its flows' public ids (None: unrestricted).
+    key_networks: tuple[str, ...] | None = None
+    key_flows: frozenset[str] | None = None
 
     @classmethod
     def of_membership(cls, membership: Membership) -> Principal:

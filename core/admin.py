@@ -3,17 +3,19 @@ Save or Delete, and changelists whose cost does not grow with the table."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from core.text import refuse_control_characters
 
 COUNT_CAP = 10_000
+
+_M = TypeVar("_M", bound=Model)
 
 
 class CappedPaginator(Paginator[Any]):
@@ -29,7 +31,7 @@ class CappedPaginator(Paginator[Any]):
         return len(objects)
 
 
-class AdminBasics(admin.ModelAdmin[Any]):
+class AdminBasics(admin.ModelAdmin[_M], Generic[_M]):
     """A capped count, and `name_fields` that refuse control characters as everywhere else."""
 
     name_fields: tuple[str, ...] = ("name", "full_name")
@@ -43,7 +45,7 @@ class AdminBasics(admin.ModelAdmin[Any]):
         return field
 
 
-class KeywardAdmin(AdminBasics):
+class KeywardAdmin(AdminBasics[_M]):
     """`secret_fields` can be neither searched nor used in a query-string lookup (a
     `?digest__startswith=` would let staff recover a digest a character at a time)."""
 
@@ -60,7 +62,7 @@ class KeywardAdmin(AdminBasics):
         return [f for f in fields if not set(f.lstrip("^=@").split("__")) & set(self.secret_fields)]
 
 
-class ReadOnlyPageAdmin(KeywardAdmin):
+class ReadOnlyPageAdmin(KeywardAdmin[_M]):
     """Rows changed only through the services (actions on the list may still do so): the
     change page is a view page, with neither Save nor Delete."""
 

@@ -13,14 +13,14 @@ from usage.models import DailyUsage, Execution, Flow, QuotaCounter
 
 
 @admin.register(Flow)
-class FlowAdmin(KeywardAdmin):
+class FlowAdmin(KeywardAdmin[Flow]):
     list_display = ["name", "slug", "tenant", "public_id", "created_at"]
     list_filter = ["tenant"]
     search_fields = ["name", "slug", "public_id", "tenant__name"]
     readonly_fields = ["public_id", "created_at"]
 
 
-class ReadOnlyAdmin(ReadOnlyPageAdmin):
+class ReadOnlyAdmin(ReadOnlyPageAdmin[Any]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

@@ -8,6 +8,7 @@ executions; `read()` is the one aggregate query the page and the API make.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -103,6 +104,7 @@ def read(
     flow: Flow | None = None,
     key: ApiKey | None = None,
     now: datetime | None = None,
+    flows: Collection[str] | None = None,
 ) -> stats.Window:
     """The usage window ending today in the tenant's time zone: one query over roll-ups."""
     today = stats.today_in(tenant.time_zone, now or timezone.now())
@@ -110,6 +112,8 @@ def read(
     buckets = DailyUsage.objects.for_tenant(tenant).filter(day__range=(start_day, end_day))
     if flow is not None:
         buckets = buckets.filter(flow=flow)
+    if flows is not None:  # a flow-restricted key: the usage of its flows only
+        buckets = buckets.filter(flow__public_id__in=flows)
     if key is not None:
         buckets = buckets.filter(key_ref=key.pk)
     sums = buckets.values("day").annotate(**{f"sum_{n}": Sum(n) for n in COUNTERS}).order_by()

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from apikeys import keys
 from apikeys.api.serializers import (
     KeyCreateSerializer,
+    KeyFilterSerializer,
     KeySerializer,
     NewKeySerializer,
     RegenerateSerializer,
@@ -51,6 +52,17 @@ class KeyViewSet(
     def scope(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return (queryset & keys.visible_keys(self.principal())).select_related("user")
 
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.action != "list":
+            return queryset
+        form = KeyFilterSerializer(data=self.request.query_params.dict())
+        form.is_valid(raise_exception=True)
+        return keys.filtered(queryset, **form.validated_data)
+
+    @extend_schema(parameters=[KeyFilterSerializer])
+    def list(self, request: Request) -> Response:
+        return super().list(request)
+
     @extend_schema(request=KeyCreateSerializer, responses={201: NewKeySerializer})
     @sensitive_variables()
     def create(self, request: Request) -> Response:
@@ -65,6 +77,8 @@ class KeyViewSet(
             description=data["description"],
             scopes=data.get("scopes"),
             expires_at=data["expires_at"],
+            allowed_ips=data.get("allowed_ips"),
+            flows=data.get("flows"),
         )
         return show_once(key, raw, status.HTTP_201_CREATED)
 

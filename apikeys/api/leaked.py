@@ -24,7 +24,8 @@ from core.network import client_ip
 
 RECEIPT = {
     "status": "received",
-    "message": "Thank you. Any live Keyward key among these has been revoked.",
+    "message": "Thank you. Any live Keyward key among these has been revoked (or, where its "
+    "organisation asks for that, its owners told).",
 }
 
 
@@ -39,17 +40,28 @@ def recipients(key: ApiKey) -> list[str]:
     return sorted(emails)
 
 
-def notify(keys: list[ApiKey], reporter: str) -> None:
-    """One e-mail per revoked key, naming it by its masked form only; queued, never sent
+def notify(keys: list[ApiKey], reporter: str, where: str = "") -> None:
+    """One e-mail per key reported, naming it by its masked form only; queued, never sent
     inside the request (an SMTP outage must not turn the report into an error)."""
     for key in keys:
+        found = f" by {reporter}" if reporter else ""
+        found += f" at {where}" if where else ""
+        if key.revoked_at is not None:
+            outcome = (
+                "and has been revoked.\n\nPrograms that used it will now be refused. Create "
+                "a new key in the console, and check where the old one was exposed.\n"
+            )
+            subject = f"Keyward: API key “{key.name}” revoked after a leak report"
+        else:
+            outcome = (
+                ". Your organisation's policy is to notify only, so it still works: regenerate "
+                "or revoke it in the console now.\n"
+            )
+            subject = f"Keyward: API key “{key.name}” reported leaked"
         body = (
             f"The API key “{key.name}” ({key.masked}) of {key.tenant.name} was reported as "
-            f"leaked{f' by {reporter}' if reporter else ''} and has been revoked.\n\n"
-            "Programs that used it will now be refused. Create a new key in the console, "
-            "and check where the old one was exposed.\n"
+            f"leaked{found}{outcome if outcome.startswith('.') else ' ' + outcome}"
         )
-        subject = f"Keyward: API key “{key.name}” revoked after a leak report"
         send_later(subject, body, recipients(key))
 
 

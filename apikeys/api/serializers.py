@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
 from apikeys.expiry import check_expiry
 from apikeys.keys import GRACE_MAX, GRACE_MIN
 from apikeys.models import ApiKey, Kind, State
+from apikeys.restrictions import parse_networks
 from apikeys.scopes import SCOPES
 from core.api.fields import NameField, StrictCharField
 
@@ -26,6 +28,16 @@ class KeySerializer(serializers.ModelSerializer[ApiKey]):
         read_only=True,
         help_text="What the key may do; every scope for a key with full access.",
     )
+    allowed_ips = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="CIDR networks the key may be used from; empty: anywhere.",
+    )
+    flows = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Ids of the only flows the key sees; empty: every flow.",
+    )
 
     class Meta:
         model = ApiKey
@@ -37,6 +49,8 @@ class KeySerializer(serializers.ModelSerializer[ApiKey]):
             "user",
             "masked",
             "scopes",
+            "allowed_ips",
+            "flows",
             "state",
             "created_at",
             "expires_at",
@@ -70,6 +84,26 @@ class KeyCreateSerializer(serializers.Serializer[Any]):
         help_text="A subset of the calling key's scopes. Omitted: the calling key's scopes.",
     )
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    allowed_ips = serializers.ListField(
+        child=StrictCharField(max_length=64),
+        required=False,
+        max_length=50,
+        help_text="IPv4/IPv6 CIDR networks the key may be used from. Omitted: the calling "
+        "key's (anywhere, for an unrestricted key).",
+    )
+    flows = serializers.ListField(
+        child=StrictCharField(max_length=32),
+        required=False,
+        max_length=100,
+        help_text="Ids of the only flows the key may see and invoke. Omitted: the calling "
+        "key's (every flow, for an unrestricted key).",
+    )
+
+    def validate_allowed_ips(self, value: list[str]) -> list[str]:
+        try:
+            return parse_networks(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
@@ -116,3 +150,18 @@ class LeakReceiptSerializer(serializers.Serializer[Any]):
 
     status = serializers.CharField()
     message = serializers.CharField()
+
+
+class KeyFilterSerializer(serializers.Serializer[Any]):
+    """Filters of the key list."""
+
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    idle_days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Only keys unused (or never used) for at least this many days.",
+    )
+    never_expire = serializers.BooleanField(required=False, help_text="Only keys without expiry.")
+    never_used = serializers.BooleanField(required=False)
+    full_access = serializers.BooleanField(required=False)

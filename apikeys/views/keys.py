@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from accounts.sudo import sudo_required
 from apikeys import authority, keys
 from apikeys.authority import Action
 from apikeys.forms import CreateKeyForm
-from apikeys.models import Kind
+from apikeys.models import ApiKey, Kind
 from apikeys.views import nonces
 from apikeys.views.common import (
     add_errors,
@@ -32,13 +33,44 @@ from core.http import ConsoleRequest
 
 CREATE = "create"
 # keys.create names fields after the model; the form after what the user sees.
-FORM_FIELDS = {"name": "name", "expires_at": "expires_on", "scopes": "scopes", "kind": "kind"}
+FORM_FIELDS = {
+    "name": "name",
+    "expires_at": "expires_on",
+    "scopes": "scopes",
+    "kind": "kind",
+    "allowed_ips": "allowed_ips",
+    "flows": "flows",
+}
+
+
+# The security overview's counts, each a filter of the list (and of GET /keys).
+OVERVIEW: dict[str, tuple[str, dict[str, Any]]] = {
+    "never_expire": ("Never expire", {"never_expire": True}),
+    "idle": ("Idle 90+ days", {"idle_days": 90}),
+    "never_used": ("Never used", {"never_used": True}),
+    "full_access": ("Full access", {"full_access": True}),
+}
+
+
+def _overview(visible: QuerySet[ApiKey]) -> list[dict[str, Any]]:
+    live = visible.filter(revoked_at__isnull=True)
+    return [
+        {"name": name, "label": label, "count": keys.filtered(live, **how).count()}
+        for name, (label, how) in OVERVIEW.items()
+    ]
 
 
 @tenant_required()
 def key_list(request: ConsoleRequest) -> HttpResponse:
     principal = principal_of(request)
-    visible = keys.visible_keys(principal).select_related("user", "created_by")
+    visible: QuerySet[ApiKey] = keys.visible_keys(principal).select_related("user", "created_by")
+    admin = is_admin(principal.role)
+    active_filter = request.GET.get("filter", "")
+    overview = _overview(visible) if admin else []
+    if active_filter in OVERVIEW:
+        visible = keys.filtered(visible, **OVERVIEW[active_filter][1])
+    else:
+        active_filter = ""
     rows: list[dict[str, Any]] = [
         {
             "key": key,
@@ -50,7 +82,10 @@ def key_list(request: ConsoleRequest) -> HttpResponse:
     context = {
         "live_rows": [row for row in rows if row["key"].revoked_at is None],
         "revoked_rows": [row for row in rows if row["key"].revoked_at is not None],
-        "is_admin": is_admin(principal.role),
+        "is_admin": admin,
+        "overview": overview,
+        "active_filter": active_filter,
+        "active_label": OVERVIEW[active_filter][0] if active_filter else "",
     }
     return render(request, "apikeys/list.html", context)
 
@@ -103,6 +138,8 @@ def key_create(request: ConsoleRequest) -> HttpResponse:
             description=form.cleaned_data["description"],
             scopes=form.cleaned_data["scopes"],
             expires_at=form.expires_at(),
+            allowed_ips=form.cleaned_data["allowed_ips"],
+            flows=form.cleaned_data["flows"],
         )
     except ValidationError as error:
         add_errors(form, error, FORM_FIELDS)

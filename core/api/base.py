@@ -31,6 +31,7 @@ and the audit log.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from django.db import models
@@ -64,6 +65,17 @@ class ActingMixin(ApiView):
 
     def principal(self) -> Principal:
         return self.api_request.principal
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """A key that expires says when on every authenticated response (RFC 3339)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # The key authentication put on the request; never `request.auth`, which would
+        # authenticate a request that has not yet.
+        key = getattr(getattr(request, "_request", request), "api_key", None)
+        expiry = getattr(key, "effective_expiry", None)
+        if isinstance(expiry, datetime):
+            response["Keyward-Key-Expires"] = expiry.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return response
 
     def actor(self) -> Actor:
         return Actor.from_request(self.request)

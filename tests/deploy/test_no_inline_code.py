@@ -179,6 +179,10 @@ def pages(
             html(owner_client, "/console/settings"),
             html(member_client, "/console/settings"),
         ],
+        "tenant-security": [
+            html(owner_client, "/console/settings/security"),
+            html(member_client, "/console/settings/security"),
+        ],
         "audit-log": [html(owner_client, "/console/audit"), html(member_client, "/console/audit")],
         "members": [
             html(owner_client, "/console/members"),
@@ -196,6 +200,10 @@ def pages(
             html(owner_client, "/console/api-keys/new"),
             show_once_page(owner_client),
             html(owner_client, "/console/api-keys/new", "post", kind="user", name=""),
+        ],
+        "api-key-detail": [
+            html(owner_client, f"/console/api-keys/{key.public_id}"),
+            html(owner_client, "/console/api-keys?filter=idle"),
         ],
         "api-key-created": [html(owner_client, f"/console/api-keys/{key.public_id}/created")],
         "device": [

@@ -28,7 +28,7 @@ from usage.api.serializers import (
     UsageQuerySerializer,
     UsageSerializer,
 )
-from usage.filters import flow_filter, key_filter
+from usage.filters import flow_filter, key_filter, restricted_flows
 from usage.flows import create_flow
 from usage.models import Execution, Flow
 
@@ -52,6 +52,10 @@ class FlowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         "create": ["flows:write"],
         "invoke": ["flows:invoke"],
     }
+
+    def scope(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        flows = restricted_flows(self.principal())
+        return queryset if flows is None else queryset.filter(public_id__in=flows)
 
     @extend_schema(request=FlowCreateSerializer, responses={201: FlowSerializer})
     def create(self, request: Request) -> Response:
@@ -93,6 +97,9 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     }
 
     def scope(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        flows = restricted_flows(self.principal())
+        if flows is not None:
+            queryset = queryset.filter(flow__public_id__in=flows)
         return queryset.select_related("flow", "key")
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -158,7 +165,13 @@ class UsageView(TenantAPIView):
         principal = self.principal()
         flow = flow_filter(principal, query.get("flow"))
         key = key_filter(principal, query.get("key"))
-        window = rollups.read(principal.tenant, query["days"], flow=flow, key=key)
+        window = rollups.read(
+            principal.tenant,
+            query["days"],
+            flow=flow,
+            key=key,
+            flows=restricted_flows(principal),
+        )
         cards = stats.cards(window.days)
         data = {
             "time_zone": window.time_zone,

@@ -46,6 +46,12 @@ class Command(BaseCommand):
             "--scopes", nargs="+", metavar="SCOPE", help=f"Default: all ({' '.join(SCOPES)})."
         )
         parser.add_argument("--expires", metavar="YYYY-MM-DD")
+        parser.add_argument(
+            "--allowed-ip", action="append", metavar="CIDR", help="Repeatable. Default: anywhere."
+        )
+        parser.add_argument(
+            "--flow", action="append", metavar="FLOW_ID", help="Repeatable. Default: every flow."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = Tenant.objects.filter(slug=options["tenant"]).first()
@@ -67,6 +73,8 @@ class Command(BaseCommand):
                 description=options["description"],
                 scopes=options["scopes"],
                 expires_at=parse_expiry(options["expires"]),
+                allowed_ips=options["allowed_ip"],
+                flows=options["flow"],
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
