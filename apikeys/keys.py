@@ -150,13 +150,13 @@ def _restrictions(
 def revoke(actor: Actor, principal: Principal, key: ApiKey) -> bool:
     """Revoke at once (every request checks the database). False if it was already revoked."""
     authority.check(principal, Action.REVOKE, key)
-    return _revoke(actor, key, AuditAction.KEY_REVOKED)
+    return revoke_for(actor, key, AuditAction.KEY_REVOKED)
 
 
 def revoke_as_staff(actor: Actor, key: ApiKey) -> bool:
     """Staff (the Django admin) revoke any key; the actor's label names them, e.g.
     `staff: ops@example.com`. False if it was already revoked."""
-    return _revoke(actor, key, AuditAction.KEY_REVOKED)
+    return revoke_for(actor, key, AuditAction.KEY_REVOKED)
 
 
 def revoke_user_keys(actor: Actor, user: User, tenant: Tenant | None, reason: str) -> int:
@@ -165,15 +165,12 @@ def revoke_user_keys(actor: Actor, user: User, tenant: Tenant | None, reason: st
     keys = ApiKey.objects.live().filter(kind=Kind.USER, user=user).select_related("tenant")
     if tenant is not None:
         keys = keys.filter(tenant=tenant)
-    return sum(_revoke(actor, key, AuditAction.KEY_REVOKED, reason=reason) for key in keys)
+    return sum(revoke_for(actor, key, AuditAction.KEY_REVOKED, reason=reason) for key in keys)
 
 
 def revoke_for(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> bool:
-    """Revoke for a reason of the system's (idleness): no authority check, audited."""
-    return _revoke(actor, key, action, **details)
-
-
-def _revoke(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -> bool:
+    """Revoke with no authority check, audited as `action`: for staff, and for the system's
+    own reasons (a member gone, idleness, a leak). False if it was already revoked."""
     now = timezone.now()
     with transaction.atomic():
         updated = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
@@ -281,7 +278,7 @@ def report_leaked(actor: Actor, raw_keys: list[str], **details: str) -> list[Api
                 reporter=actor.label, outcome="notified only (organisation policy)", **details,
             )  # fmt: skip
             handled.append(key)
-        elif _revoke(actor, key, AuditAction.KEY_LEAKED, reporter=actor.label, **details):
+        elif revoke_for(actor, key, AuditAction.KEY_LEAKED, reporter=actor.label, **details):
             handled.append(key)
     return handled
 
