@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Membership, Tenant, User
 from accounts.roles import Role
@@ -53,6 +55,15 @@ def _empty_redis_cache() -> Iterator[None]:
         from django.core.cache import cache
 
         cache.clear()
+
+
+@pytest.fixture
+def midday() -> Iterator[None]:
+    """Today at noon UTC, the clock running: "30 minutes ago" stays on today's bar even
+    when the suite runs just after midnight."""
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 def make_user(email: str, password: str = PASSWORD, verified: bool = True, **extra: Any) -> User:

@@ -17,7 +17,7 @@ from usage import executions
 from usage.flows import create_flow
 from usage.models import Status
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("midday")]
 
 
 def record_runs(flow: Any, days_ago: int, ok: int, failed: int, live: int) -> None:

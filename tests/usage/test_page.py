@@ -18,6 +18,8 @@ from usage.models import Flow, Status
 
 ClientFor = Callable[[User], Client]
 
+pytestmark = pytest.mark.usefixtures("midday")
+
 
 def runs(
     flow: Flow, key: ApiKey | None = None, ok: int = 0, failed: int = 0, live: int = 0
