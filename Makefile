@@ -66,22 +66,22 @@ load-smoke: install
 	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/load.py --seconds 10
 
 # Two lanes on two cores: the PostgreSQL leg (the longest) in one; the static checks, the
-# SQLite leg and the load smoke, one after another, in the other (each step with its own
+# SQLite leg, the load smoke and the live schemathesis run, one after another, in the other (each step with its own
 # throwaway services). Each lane's output is printed whole when it ends (-O); a failing step
 # fails `make test`.
 test: install chromium
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-lane
 
 test-lane: install chromium
-	$(MAKE) --no-print-directory -j1 lint typecheck migrations-check schema test-sqlite load-smoke
+	$(MAKE) --no-print-directory -j1 lint typecheck migrations-check schema test-sqlite load-smoke fuzz-live
 
 # The quick loop: lint, types, migrations, schema and the suite on SQLite without the browser tests.
 check: lint typecheck migrations-check schema
 	@echo "=== pytest on SQLite, without browser tests ==="
 	scripts/with-redis $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
-# Schemathesis' own runner against a live server (conformance and negative-data checks);
-# not yet part of `make test`: see README, "How we test".
+# Schemathesis' own runner against a live server (conformance and negative-data checks; a
+# "schema validation mismatch" warning fails it): part of `make test`.
 fuzz-live: install
 	PY=$(PY) scripts/schemathesis-live
 

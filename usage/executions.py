@@ -52,7 +52,8 @@ def change_status(execution: Execution, target: str, ended_at: datetime | None =
 
     A run that ends while compensating is marked `ended_while_compensating` and stored as
     failed, unless it was cancelled (then it stays cancelled); both count as failed.
-    Raises ValidationError naming both states for an illegal change.
+    Raises TransitionRefused naming both states for a change its status does not allow,
+    ValidationError for a bad end time.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -82,7 +83,7 @@ def change_status(execution: Execution, target: str, ended_at: datetime | None =
             raise ValidationError({"ended_at": "Only a run that ends has an end time."})
         updated = Execution.objects.filter(pk=current.pk, status=current.status).update(**fields)
         if not updated:
-            raise ValidationError({"status": "The execution changed meanwhile; try again."})
+            raise transitions.TransitionRefused("The execution changed meanwhile; try again.")
         for name, value in fields.items():
             setattr(current, name, value)
         if ending:

@@ -19,6 +19,14 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
+class TransitionRefused(ValidationError):
+    """The change is well formed, but the execution's current status does not allow it
+    (the API's 409, not a 400: the same report could have been right a moment earlier)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"status": message}, code="transition")
+
+
 def is_allowed(current: str, target: str) -> bool:
     return target in ALLOWED.get(current, frozenset())
 
@@ -28,6 +36,4 @@ def check(current: str, target: str) -> None:
     if target not in ALLOWED:
         raise ValidationError({"status": f"“{target}” is not an execution status."})
     if not is_allowed(current, target):
-        raise ValidationError(
-            {"status": f"Cannot change a {current} execution to {target}."}, code="transition"
-        )
+        raise TransitionRefused(f"Cannot change a {current} execution to {target}.")

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -34,9 +35,27 @@ ACCEPTED = {
 }
 
 
+def password_min_length() -> int:
+    """The configured password validators' minimum length, so that the schema states it."""
+    lengths = [
+        validator.min_length
+        for validator in password_validation.get_default_password_validators()
+        if isinstance(validator, password_validation.MinimumLengthValidator)
+    ]
+    return max(lengths, default=1)
+
+
 class SignupSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
-    password = StrictCharField(max_length=128, write_only=True, trim_whitespace=False)
+    # Length and "not only digits" are in the schema too; the other validators (common
+    # passwords, likeness to the address) run in `validate_password`.
+    password = StrictCharField(
+        min_length=password_min_length(),
+        max_length=128,
+        write_only=True,
+        trim_whitespace=False,
+        validators=[RegexValidator(r"\D", "This password is entirely numeric.")],
+    )
     organisation = NameField(max_length=100, help_text="The new organisation's name.")
 
     def validate_password(self, value: str) -> str:

@@ -30,6 +30,13 @@ class RequestTooLarge(ApiError):
         super().__init__(message, "request_too_large", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
 
+class Conflict(ApiError):
+    """409 `conflict`: well formed, but the resource's current state refuses it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "conflict", status.HTTP_409_CONFLICT)
+
+
 class InsufficientScope(ApiError):
     """403 `insufficient_scope`, naming the scope the key lacks."""
 

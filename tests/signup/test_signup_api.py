@@ -169,3 +169,28 @@ def test_bad_sign_up_input_is_a_400_and_sends_nothing(body: dict[str, Any]) -> N
 def test_a_malformed_code_is_a_field_error() -> None:
     answer = post("signup/verify", {"email": "x@example.com", "code": "12ab56"})
     assert answer.status_code == 400 and answer.json()["error"]["fields"]["code"]
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1!", "Ensure this field has at least 8 characters."),
+        ("1234567890123", "This password is entirely numeric."),
+        ("password123", "This password is too common."),
+    ],
+)
+def test_a_weak_password_is_a_400_that_names_the_rule_and_sends_nothing(
+    password: str, message: str
+) -> None:
+    answer = post(
+        "signup", {"email": "weak@example.com", "password": password, "organisation": "W"}
+    )
+    assert answer.status_code == 400
+    assert message in answer.json()["error"]["fields"]["password"]
+    assert mail.outbox == [] and not User.objects.filter(email="weak@example.com").exists()
+
+
+def test_the_schema_states_the_password_rules_a_schema_can_state() -> None:
+    schema = ApiClient().get("/api/schema/?format=json").json()
+    password = schema["components"]["schemas"]["SignupRequest"]["properties"]["password"]
+    assert (password["minLength"], password["maxLength"], password["pattern"]) == (8, 128, r"\D")

@@ -98,16 +98,22 @@ def test_runner_may_report_the_end_time(client: ApiClient, flow: Flow) -> None:
     assert response.json()["duration_ms"] == 42_000
 
 
-def test_an_illegal_change_is_400_naming_both_states(client: ApiClient, flow: Flow) -> None:
+@pytest.mark.parametrize("target", ["running", "succeeded", "failed"])
+def test_a_change_an_ended_run_refuses_is_409_naming_both_states(
+    client: ApiClient, flow: Flow, target: str
+) -> None:
     run = executions.start(flow)
     executions.change_status(run, Status.SUCCEEDED)
     response = client.patch(
-        f"/api/v1/executions/{run.public_id}", {"status": "running"}, "application/json"
+        f"/api/v1/executions/{run.public_id}", {"status": target}, "application/json"
     )
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["fields"]["status"] == ["Cannot change a succeeded execution to running."]
-    assert error["message"] == "status: Cannot change a succeeded execution to running."
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": f"Cannot change a succeeded execution to {target}.",
+    }
+    run.refresh_from_db()
+    assert run.status == Status.SUCCEEDED
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from core.api.fields import NameField, StrictCharField, StrictSlugField
@@ -66,6 +67,13 @@ class ExecutionUpdateSerializer(serializers.Serializer[Any]):
 
     status = serializers.ChoiceField(choices=Status.choices)
     ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class WholeReport(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+    """A status report is validated whole, PATCH or not: the schema says `status` is
+    required, where drf-spectacular would mark every field of a PATCH body optional."""
+
+    target_class = ExecutionUpdateSerializer
 
 
 class ExecutionFilterSerializer(serializers.Serializer[Any]):

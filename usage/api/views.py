@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import TenantAPIView, TenantScopedViewSet
+from core.api.exceptions import Conflict
 from usage import executions, quota, rollups, stats
 from usage.api.serializers import (
     ErrorSerializer,
@@ -31,6 +32,7 @@ from usage.api.serializers import (
 from usage.filters import flow_filter, key_filter, restricted_flows
 from usage.flows import create_flow
 from usage.models import Execution, Flow
+from usage.transitions import TransitionRefused
 
 # Lists answer 404 for an unknown filter id (`flow`, `key`) or an invalid cursor.
 LIST_404 = OpenApiResponse(
@@ -131,18 +133,28 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     @extend_schema(
         summary="Report an execution's status",
         request=ExecutionUpdateSerializer,
-        responses={200: ExecutionSerializer},
+        responses={
+            200: ExecutionSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The run's current status does not allow this change, for "
+                "instance because it has ended (conflict); the message names both states.",
+            ),
+        },
     )
     def partial_update(self, request: Request, id: str) -> Response:
         """Report a status change. Allowed: running ↔ paused, running → compensating, and
-        any unended state → succeeded | failed | cancelled. An illegal change is a 400
-        naming both states; an ended run never changes."""
+        any unended state → succeeded | failed | cancelled. A change the run's current
+        status does not allow is a 409 naming both states; an ended run never changes."""
         execution = self.get_object()  # another tenant's id is a 404 whatever the body
         form = ExecutionUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        execution = executions.change_status(
-            execution, form.validated_data["status"], form.validated_data["ended_at"]
-        )
+        try:
+            execution = executions.change_status(
+                execution, form.validated_data["status"], form.validated_data["ended_at"]
+            )
+        except TransitionRefused as refused:
+            raise Conflict(refused.message_dict["status"][0]) from None
         return Response(ExecutionSerializer(execution).data)
 
 
