@@ -7,6 +7,7 @@ key's, and its flows a subset of the acting key's.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 
@@ -68,8 +69,15 @@ def clean_flows(tenant_id: int, values: Sequence[object]) -> list[str]:
     return flows
 
 
-def networks_of(allowed: Sequence[str]) -> list[Network]:
-    return [ipaddress.ip_network(value, strict=False) for value in allowed]
+def networks_of(allowed: Sequence[str]) -> tuple[Network, ...]:
+    return _parsed(tuple(allowed))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(allowed: tuple[str, ...]) -> tuple[Network, ...]:
+    """Parsing CIDRs costs more than the rest of a restricted key's check: an allowlist is
+    parsed once per process (lists are stored normalised, so equal lists hit one entry)."""
+    return tuple(ipaddress.ip_network(value, strict=False) for value in allowed)
 
 
 def ip_allowed(allowed: Sequence[str], ip: str | None) -> bool:
