@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from accounts.models import SecurityAction, SecurityEvent, User
@@ -30,6 +32,12 @@ def mark_verified(user: User) -> None:
 def has_mfa(user: User) -> bool:
     """The one definition of "this user has a second factor" (TOTP or a passkey)."""
     return bool(is_mfa_enabled(user))
+
+
+def has_mfa_expression(user_field: str) -> Exists:
+    """`has_mfa` as SQL, for the user in `user_field` of the outer query: allauth's own test
+    (any authenticator of the user; recovery codes go with the last one)."""
+    return Exists(Authenticator.objects.filter(user_id=OuterRef(user_field)))
 
 
 def record(

@@ -38,6 +38,10 @@ MESSAGES = {
     "expired_key": "This API key has expired.",
     "revoked_key": "This API key has been revoked.",
 }
+MFA_REQUIRED = (
+    "This organisation requires two-factor authentication: the key's user must set it up "
+    "in the console, and the key works again."
+)
 
 
 class KeyRefused(exceptions.AuthenticationFailed):
@@ -105,6 +109,8 @@ def refusal(key: ApiKey | None, digest: str, now: datetime) -> str | None:
         return "revoked_key"  # an old secret after its regenerate grace period
     if key.state == State.ACTIVE:
         return None
+    if key.state == State.INACTIVE and getattr(key, "lacks_mfa", False):
+        return "mfa_required"
     # Inactive (its organisation, user or membership is gone) answers as revoked.
     return REFUSED_STATES.get(State(key.state), "revoked_key")
 
@@ -142,6 +148,14 @@ def sight(key: ApiKey, ip: str | None, user_agent: str, now: datetime) -> None:
         )
 
 
+class MfaRequired(ApiError):
+    """403 `mfa_required`: a user key whose user has no second factor, in an organisation
+    that requires one. Not a 401: the key is right, and works again once they set one up."""
+
+    def __init__(self) -> None:
+        super().__init__(MFA_REQUIRED, "mfa_required", 403)
+
+
 class IpNotAllowed(ApiError):
     """403 `ip_not_allowed`: the key is restricted to other networks."""
 
@@ -170,7 +184,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         gate = ratelimit.gate_key(http, crypto.digest(raw))
         try:
             key = self.authenticate_key(raw)
-        except exceptions.AuthenticationFailed:
+        except (exceptions.AuthenticationFailed, MfaRequired):
             ratelimit.count_failure(http, gate)
             raise
         rate = ratelimit.key_rate(key.tenant.rate_limit)
@@ -195,6 +209,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         now = timezone.now()
         key = find_by_digest(digest, now)
         code = refusal(key, digest, now)
+        if code == "mfa_required":
+            raise MfaRequired()
         if code is not None:
             raise KeyRefused(code)
         assert key is not None

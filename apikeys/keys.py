@@ -97,6 +97,7 @@ def create(
     _check_expiry(expires_at)
     now = timezone.now()
     policy = SecurityPolicy.of(principal.tenant)
+    key_policy.check_mfa(policy, principal.user if kind == Kind.USER else None)
     key_policy.check_expiry(policy, expires_at, now)
     name = name.strip()
     with transaction.atomic():
@@ -201,6 +202,7 @@ def regenerate(
     raw = crypto.generate(key.kind)
     now = timezone.now()
     policy = SecurityPolicy.of(key.tenant)
+    key_policy.check_mfa(policy, key.user if key.kind == Kind.USER else None)
     with transaction.atomic():
         # Only the key's row is locked: the state annotation outer-joins its membership, and
         # PostgreSQL cannot lock the nullable side of an outer join.
@@ -235,7 +237,10 @@ def _check_regenerable(key: ApiKey, expires_at: datetime | None) -> None:
     if state == State.REVOKED:
         raise ValidationError("A revoked key cannot be regenerated. Create a new key.")
     if state == State.INACTIVE:
-        raise ValidationError("This key is inactive (its user left or was deactivated).")
+        raise ValidationError(
+            "This key is inactive (its user left or was deactivated, or lacks the two-factor "
+            "authentication the organisation requires)."
+        )
     if state == State.EXPIRED and expires_at is None:
         raise ValidationError({"expires_at": "This key has expired: give it a new expiry date."})
 

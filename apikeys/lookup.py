@@ -16,10 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
-from apikeys.models import ApiKey, ApiKeyQuerySet
+from apikeys.models import ApiKey, ApiKeyQuerySet, lacks_required_mfa
 
 DIGEST_PLACEHOLDER = "lookup-digest-placeholder"
 CLOCK_PLACEHOLDER = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
@@ -27,11 +27,13 @@ CLOCK_PLACEHOLDER = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 def by_digest(digest: str, now: datetime) -> ApiKeyQuerySet:
     """The queryset the SQL is compiled from: the key whose current or previous secret has
-    this digest, whatever its state, with its tenant, user, membership and `key_state`."""
+    this digest, whatever its state, with its tenant, user, membership and `key_state`, and
+    `lacks_mfa` (why an inactive key is refused, when that is why)."""
     return (
         ApiKey.objects.filter(Q(digest=digest) | Q(previous_digest=digest))
         .select_related("tenant", "user", "membership")
         .with_state(now)
+        .annotate(lacks_mfa=ExpressionWrapper(lacks_required_mfa(), output_field=BooleanField()))
         .order_by()
     )
 

@@ -12,6 +12,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts import security
 from accounts.models import Membership, Tenant, User
 from apikeys import crypto
 from apikeys.scopes import ALL_SCOPES, normalize
@@ -36,15 +37,23 @@ class State(models.TextChoices):
     INACTIVE = "inactive", "Inactive"
 
 
+def lacks_required_mfa() -> Q:
+    """A user key whose user has no second factor while the organisation requires one."""
+    return Q(kind=Kind.USER, tenant__security_policy__require_mfa=True) & Q(
+        ~security.has_mfa_expression("user_id")
+    )
+
+
 def state_expression(now: datetime) -> Case:
     """The one definition of a key's state, as SQL: authentication, the console list, the
     API and the admin all read it.
 
     Revoked if revoked; expired once its expiry, or the end of the organisation's maximum
     lifetime for its secret, has passed; inactive when its organisation
-    is inactive or, for a user key, its user is deactivated or no longer holds the
+    is inactive or, for a user key, its user is deactivated, no longer holds the
     membership the key was created under (a member removed and invited again gets a new
-    membership, so their old keys never come back); otherwise active.
+    membership, so their old keys never come back), or has no second factor while the
+    organisation requires one (the key works again once they set one up); otherwise active.
     """
     owner_present = Q(kind=Kind.TEAM) | Q(user__is_active=True, membership__isnull=False)
     return Case(
@@ -53,7 +62,10 @@ def state_expression(now: datetime) -> Case:
             Q(expires_at__lte=now) | Q(lifetime_ends_at__lte=now),
             then=Value(State.EXPIRED.value),
         ),
-        When(Q(tenant__is_active=True) & owner_present, then=Value(State.ACTIVE.value)),
+        When(
+            Q(tenant__is_active=True) & owner_present & ~lacks_required_mfa(),
+            then=Value(State.ACTIVE.value),
+        ),
         default=Value(State.INACTIVE.value),
         output_field=models.CharField(),
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 
-from accounts.models import SecurityPolicy, Tenant
+from accounts import security
+from accounts.models import SecurityPolicy, Tenant, User
 from apikeys.models import ApiKey
 
 
@@ -33,6 +34,16 @@ def check_expiry(policy: SecurityPolicy, expires_at: datetime | None, now: datet
                 "expires_at": "This organisation's keys live at most "
                 f"{policy.max_lifetime_days} days: pick an earlier expiry."
             }
+        )
+
+
+def check_mfa(policy: SecurityPolicy, user: User | None) -> None:
+    """A person mints or regenerates a key only with a second factor when the organisation
+    requires one (a key of theirs would not work without it anyway)."""
+    if user is not None and policy.require_mfa and not security.has_mfa(user):
+        raise PermissionDenied(
+            "This organisation requires two-factor authentication: set it up before "
+            "creating or regenerating API keys."
         )
 
 

@@ -32,6 +32,10 @@ class SecurityPolicyForm(forms.ModelForm[SecurityPolicy]):
             "require_mfa": "Require two-factor authentication of every member",
             "team_keys_by": "Who may create team keys",
         }
+        help_texts = {
+            "require_mfa": "A member without it sees only the page that sets it up, and "
+            "their own API keys stop working until they do. Team keys keep working.",
+        }
 
 
 @require_http_methods(["GET", "POST"])

@@ -41,7 +41,9 @@ ERRORS = {
     "400": "Invalid request or fields (invalid_request, validation_error); on a keyed "
     "operation also two different keys in Authorization and X-API-Key.",
     "401": "No key, or a malformed, invalid, expired or revoked key.",
-    "403": "The key lacks a scope (insufficient_scope) or its owner the role (forbidden).",
+    "403": "The key lacks a scope (insufficient_scope) or its owner the role (forbidden); "
+    "on a keyed operation also a key used from outside its networks (ip_not_allowed), or "
+    "whose user lacks the two-factor authentication the organisation requires (mfa_required).",
     "404": "No such object in the key's tenant (not_found).",
     "405": "Method not allowed (method_not_allowed).",
     "406": "Only application/json is served (not_acceptable).",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from accounts.models import Membership, Tenant, User
+from accounts.models import Membership, SecurityPolicy, Tenant, User
 from apikeys import crypto, keys, lookup
 from apikeys.models import ApiKey
 from core.acting import Actor, Principal
@@ -29,6 +29,7 @@ def described(key: ApiKey | None) -> Any:
         key.user.email if key.user else None,
         key.user.is_active if key.user else None,
         key.membership.role if key.membership else None,
+        getattr(key, "lacks_mfa", None),
     )
 
 
@@ -47,6 +48,7 @@ STATES = [
     pytest.param("member removed", id="inactive-membership"),
     pytest.param("user deactivated", id="inactive-user"),
     pytest.param("organisation inactive", id="inactive-organisation"),
+    pytest.param("user lacks required MFA", id="inactive-mfa"),
     pytest.param("team", id="team"),
     pytest.param("old secret in grace", id="old-secret-in-grace"),
     pytest.param("old secret after grace", id="old-secret-after-grace"),
@@ -73,6 +75,8 @@ def raw_in_state(case: str, tenant: Tenant, owner: User, member: User) -> str:
         User.objects.filter(pk=member.pk).update(is_active=False)
     elif case == "organisation inactive":
         Tenant.objects.filter(pk=tenant.pk).update(is_active=False)
+    elif case == "user lacks required MFA":
+        SecurityPolicy.objects.create(tenant=tenant, require_mfa=True)
     return raw
 
 
@@ -85,6 +89,11 @@ def test_the_compiled_lookup_equals_the_orm(tenant, owner, member, case):
     assert described(compiled) == described(plain)
     if case == "unknown":
         assert compiled is None
+    if case == "user lacks required MFA":
+        assert compiled is not None and (compiled.state, getattr(compiled, "lacks_mfa", None)) == (
+            "inactive",
+            True,
+        )
 
 
 @pytest.mark.parametrize("setting", ["compiled", "orm"])

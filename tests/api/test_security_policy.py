@@ -120,3 +120,55 @@ def test_create_api_key_command_obeys_the_policy_and_takes_restrictions(tenant, 
         "--expires", later, "--allowed-ip", "10.0.0.0/8",
     )  # fmt: skip
     assert ApiKey.objects.get(name="ci").allowed_ips == ["10.0.0.0/8"]
+
+
+def give_totp(user) -> None:
+    import pyotp
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, pyotp.random_base32())
+
+
+def test_require_mfa_stops_the_user_keys_of_members_without_it_until_they_set_it_up(
+    tenant, owner, member, client_for
+):
+    give_totp(owner)
+    _, member_raw = mint(tenant, member, name="member laptop")
+    _, owner_raw = mint(tenant, owner, name="owner laptop")
+    _, team_raw = mint(tenant, None, name="ci")
+    set_policy(tenant, owner, require_mfa=True)
+
+    refused = ApiClient(member_raw).get("/api/v1/whoami")
+    assert refused.status_code == 403 and code(refused) == "mfa_required"
+    assert ApiClient(owner_raw).get("/api/v1/whoami").status_code == 200  # the owner has MFA
+    assert ApiClient(team_raw).get("/api/v1/whoami").status_code == 200  # no person behind it
+    listed = {k["name"]: k["state"] for k in ApiClient(owner_raw).get(KEYS).json()["results"]}
+    assert listed["member laptop"] == State.INACTIVE  # the list says what the API does
+    page = client_for(owner).get("/console/api-keys").content.decode()
+    assert "member laptop" in page and ">Inactive</span>" in page
+
+    give_totp(member)
+    assert ApiClient(member_raw).get("/api/v1/whoami").status_code == 200
+
+
+def test_require_mfa_refuses_minting_and_regenerating_a_user_key_without_it(tenant, owner, member):
+    from django.core.management import CommandError, call_command
+
+    key, _ = mint(tenant, member, name="member laptop")
+    set_policy(tenant, owner, require_mfa=True)
+    with pytest.raises(CommandError, match="two-factor"):
+        call_command(
+            "create_api_key", "--tenant", tenant.slug, "--user", member.email, "--name", "new"
+        )
+    from apikeys import keys
+    from core.acting import Principal
+
+    principal = Principal(tenant=tenant, role=Role.MEMBER, user=member)
+    digest = key.digest
+    with pytest.raises(PermissionDenied, match="two-factor"):
+        keys.regenerate(Actor(user=member, label=member.email), principal, key)
+    key.refresh_from_db()
+    assert (key.digest, key.previous_digest) == (digest, None)
+    assert list(ApiKey.objects.filter(tenant=tenant).values_list("name", flat=True)) == [
+        "member laptop"
+    ]
