@@ -181,9 +181,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         if raw is None:
             return None
         ip = client_ip(http)
-        gate = ratelimit.gate_key(http, crypto.digest(raw))
+        digest = crypto.digest(raw)
+        gate = ratelimit.gate_key(http, digest)
         try:
-            key = self.authenticate_key(raw)
+            key = self.authenticate_key(raw, digest)
         except (exceptions.AuthenticationFailed, MfaRequired):
             ratelimit.count_failure(http, gate)
             raise
@@ -202,10 +203,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         return user_for(key), key
 
     @sensitive_variables()
-    def authenticate_key(self, raw: str) -> ApiKey:
-        """The usable key for this raw secret, or KeyRefused with its error code."""
+    def authenticate_key(self, raw: str, digest: str | None = None) -> ApiKey:
+        """The usable key for this raw secret (whose digest the caller may have computed),
+        or KeyRefused with its error code."""
         check_shape(raw)
-        digest = crypto.digest(raw)
+        digest = digest or crypto.digest(raw)
         now = timezone.now()
         key = find_by_digest(digest, now)
         code = refusal(key, digest, now)

@@ -17,6 +17,7 @@ allow, the default) or answers 503 (refuse).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -50,10 +51,16 @@ class Rate:
 
     @classmethod
     def parse(cls, text: str) -> Rate:
-        count, _, unit = text.strip().partition("/")
-        if unit not in PERIODS or not count.isdigit() or int(count) < 1:
-            raise ValueError(f"Not a rate: {text!r} (use e.g. 60/min)")
-        return cls(limit=int(count), period=PERIODS[unit])
+        return _parse_rate(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_rate(text: str) -> Rate:
+    """Rates are read from settings and tenants on every request: parsed once each."""
+    count, _, unit = text.strip().partition("/")
+    if unit not in PERIODS or not count.isdigit() or int(count) < 1:
+        raise ValueError(f"Not a rate: {text!r} (use e.g. 60/min)")
+    return Rate(limit=int(count), period=PERIODS[unit])
 
 
 @dataclass(frozen=True)
