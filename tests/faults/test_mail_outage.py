@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import json
 import re
 import socket
 from collections.abc import Iterator
@@ -120,14 +121,34 @@ def test_a_name_with_a_newline_cannot_break_the_headers(
 def test_a_password_reset_during_an_smtp_outage_arrives_later_and_works(
     queued_mail: None, sink: tuple[Sink, Controller], client: Any, owner: Any
 ) -> None:
+    from django_tasks_db.models import DBTaskResult
+
     handler, controller = sink
     assert client.post("/password-reset", {"email": owner.email}).status_code == 302
     run_worker()  # SMTP down: queued again
     controller.start()
+    waiting = " ".join(json.dumps(row.args_kwargs) for row in DBTaskResult.objects.all())
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
         run_worker()
     (message,) = handler.messages
     link = re.search(r"http://testserver(/password-reset/\S+)", message.get_content())
     assert link, message.get_content()
+    # While it waited, the task table held the message sealed: no link, address or text.
+    assert waiting and link.group(1) not in waiting and "/password-reset/" not in waiting
+    assert owner.email not in waiting and "password" not in waiting.lower()
     page = client.get(link.group(1), follow=True)
     assert page.status_code == 200 and b'name="password1"' in page.content  # a valid link
+
+
+def test_a_message_sealed_before_a_secret_key_rotation_still_opens(settings: Any) -> None:
+    from cryptography.fernet import InvalidToken
+
+    from core import mail
+
+    settings.SECRET_KEY = "old " * 20
+    sealed = mail.seal("Subject", "a reset link", ["a@b.test"])
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new " * 20, ["old " * 20]
+    assert mail.unseal(sealed) == ("Subject", "a reset link", ["a@b.test"])
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(InvalidToken):
+        mail.unseal(sealed)
