@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Above everything that reads the database (below the headers), so that an outage
+    # anywhere below is a 503.
+    "core.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,7 +85,6 @@ MIDDLEWARE = [
     "accounts.middleware.ActiveTenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -86,3 +86,20 @@ def test_the_api_recovers_when_the_database_is_back(down_db: Any) -> None:
     with database_down():
         ApiClient(raw, raise_request_exception=False).get("/api/v1/whoami")
     assert ApiClient(raw).get("/api/v1/whoami").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/console/api-keys", "/api/v1/whoami"])
+def test_with_debug_on_an_outage_in_a_middleware_is_still_a_503_without_traceback(
+    down_db: Any, client_for: Any, owner: Any, settings: Any, path: str
+) -> None:
+    """DEBUG is the development default; Django's technical 500 page would show the
+    traceback (and its settings) instead."""
+    settings.DEBUG = True
+    client = client_for(owner)
+    client.raise_request_exception = False
+    _, raw = down_db
+    with database_down():
+        response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 503
+    assert response["Retry-After"] and response["X-Content-Type-Options"] == "nosniff"
+    assert b"Traceback" not in response.content and b"settings" not in response.content.lower()
