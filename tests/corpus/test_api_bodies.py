@@ -162,7 +162,6 @@ FIELD_CASES = {
     "run-status-number": ("patch", "/api/v1/executions/{run}", '{"status": 1}'),
     "run-status-null": ("patch", "/api/v1/executions/{run}", '{"status": null}'),
     "run-status-missing": ("patch", "/api/v1/executions/{run}", "{}"),
-    "run-status-same": ("patch", "/api/v1/executions/{run}", '{"status": "running"}'),
     "run-ended-at-garbage": (
         "patch",
         "/api/v1/executions/{run}",
@@ -191,6 +190,11 @@ FIELD_CASES = {
 }
 for case_name, (method, path, body) in FIELD_CASES.items():
     add(case_name, Case(method, path, body))
+# Well formed, but the run's status refuses it: a conflict, not bad input.
+add(
+    "run-status-same",
+    Case("patch", "/api/v1/executions/{run}", '{"status": "running"}', expect=(409,)),
+)
 
 # --- ids that are not ids, and broken query strings ---------------------------------------------
 NOT_IDS = {
