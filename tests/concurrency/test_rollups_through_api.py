@@ -69,7 +69,8 @@ def test_concurrent_invokes_and_status_changes_keep_rollups_exact(
     errors = together([partial(work, seed) for seed in range(THREADS)])
 
     assert errors == []
-    assert set(answers) <= {("invoke", 201), ("patch", 200), ("patch", 400)}, answers
+    # A change the run's status refused (it had ended, or changed meanwhile) is a 409.
+    assert set(answers) <= {("invoke", 201), ("patch", 200), ("patch", 409)}, answers
     assert answers["invoke", 201] == THREADS * LOOPS
     assert answers["patch", 200] > THREADS * LOOPS / 2  # most changes were legal and made
     for pk, (each, _) in tenants.items():
