@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 RUN_STAMP := $(VENV)/.runtime-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-lane check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke fuzz-live
+.PHONY: run test test-lane test-postgres-lane check install lint typecheck test-sqlite test-postgres migrations-check schema bench bench-usage clean chromium load-smoke fuzz-live
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,31 +49,34 @@ migrations-check: install
 chromium:
 	scripts/ensure-chromium
 
-# Browser screenshots land in test-artifacts/screenshots/ (see tests/browser/conftest.py).
+# The browser tests drive the pages, not the database: they run once, in the SQLite leg (the
+# database `make run` serves). Every other test runs on both. Screenshots land in
+# test-artifacts/screenshots/ (see tests/browser/conftest.py).
 test-sqlite: install chromium
-	@echo "=== pytest on SQLite (database cache) ==="
+	@echo "=== pytest on SQLite (database cache), with the browser tests ==="
 	scripts/with-redis $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Beside the SQLite leg in `make test`: its screenshots go to their own folder.
-test-postgres: install chromium
-	@echo "=== pytest on PostgreSQL (Redis cache) ==="
-	KEYWARD_ARTIFACTS=test-artifacts/postgresql \
-		scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest $(PYTEST_ARGS)
+test-postgres: install
+	@echo "=== pytest on PostgreSQL (Redis cache), without the browser tests ==="
+	scripts/with-postgres scripts/with-redis --as-cache $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
 # Bounded load on gunicorn (2 workers) and a throwaway PostgreSQL: 10 s of concurrent clients;
 # fails on any error or lost count (bench-results/load.md). `make bench` runs it for 60 s.
 load-smoke: install
 	scripts/with-postgres scripts/with-redis --as-cache $(PY) bench/load.py --seconds 10
 
-# Two lanes on two cores: the PostgreSQL leg (the longest) in one; the static checks, the
-# SQLite leg, the load smoke and the live schemathesis run, one after another, in the other (each step with its own
-# throwaway services). Each lane's output is printed whole when it ends (-O); a failing step
-# fails `make test`.
+# Two lanes on two cores, about as long as each other: the PostgreSQL leg, the load smoke and
+# the live schemathesis run in one; the static checks and the SQLite leg (with the browser
+# tests) in the other. Each step has its own throwaway services; each lane's output is
+# printed whole when it ends (-O); a failing step fails `make test`.
 test: install chromium
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres test-lane
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-postgres-lane test-lane
+
+test-postgres-lane: install
+	$(MAKE) --no-print-directory -j1 test-postgres load-smoke fuzz-live
 
 test-lane: install chromium
-	$(MAKE) --no-print-directory -j1 lint typecheck migrations-check schema test-sqlite load-smoke fuzz-live
+	$(MAKE) --no-print-directory -j1 lint typecheck migrations-check schema test-sqlite
 
 # The quick loop: lint, types, migrations, schema and the suite on SQLite without the browser tests.
 check: lint typecheck migrations-check schema
