@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, security
 from accounts.models import AuditAction, SecurityPolicy, Tenant
 from accounts.roles import Role
 from accounts.signals import security_policy_changed
@@ -33,6 +33,11 @@ def update(actor: Actor, role: str, tenant: Tenant, **changes: Any) -> dict[str,
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise ValueError(f"Not policy fields: {sorted(unknown)}")
+    if changes.get("require_mfa") and actor.user is not None and not security.has_mfa(actor.user):
+        # Else the owner would lock themselves out of their own organisation.
+        raise ValidationError(
+            {"require_mfa": "Set up two-factor authentication for yourself first (Account)."}
+        )
     with transaction.atomic():
         policy, _ = SecurityPolicy.objects.select_for_update().get_or_create(tenant=tenant)
         changed = {f: v for f, v in changes.items() if getattr(policy, f) != v}

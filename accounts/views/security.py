@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -50,9 +50,12 @@ def security_settings(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in policies.FIELDS}
         actor = Actor.from_request(request)
-        if policies.update(actor, request.membership.role, request.tenant, **changes):
-            messages.success(request, "Security policy saved.")
-        return redirect("tenant-security")
+        try:
+            if policies.update(actor, request.membership.role, request.tenant, **changes):
+                messages.success(request, "Security policy saved.")
+            return redirect("tenant-security")
+        except ValidationError as error:
+            form.add_error(None, error)
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True

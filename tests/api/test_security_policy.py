@@ -155,6 +155,7 @@ def test_require_mfa_refuses_minting_and_regenerating_a_user_key_without_it(tena
     from django.core.management import CommandError, call_command
 
     key, _ = mint(tenant, member, name="member laptop")
+    give_totp(owner)
     set_policy(tenant, owner, require_mfa=True)
     with pytest.raises(CommandError, match="two-factor"):
         call_command(
@@ -172,3 +173,14 @@ def test_require_mfa_refuses_minting_and_regenerating_a_user_key_without_it(tena
     assert list(ApiKey.objects.filter(tenant=tenant).values_list("name", flat=True)) == [
         "member laptop"
     ]
+
+
+def test_an_owner_without_mfa_cannot_require_it_and_lock_themselves_out(tenant, owner):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="for yourself first"):
+        set_policy(tenant, owner, require_mfa=True)
+    assert not SecurityPolicy.objects.filter(tenant=tenant).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.POLICY_CHANGED).exists()
+    give_totp(owner)
+    assert set_policy(tenant, owner, require_mfa=True) == {"require_mfa": True}

@@ -73,3 +73,12 @@ def test_required_mfa_comes_before_anything_else(owner, member, tenant):
         page = client.get(path)
         assert page.status_code == 403 and b"two-factor" in page.content
     assert client.get("/console/account").status_code == 200  # where it is set up
+
+
+def test_requiring_mfa_without_it_yourself_is_a_form_error_that_changes_nothing(owner):
+    client = sign_in(owner)
+    response = client.post(URL, {**FORM, "require_mfa": "on"})
+    assert response.status_code == 200
+    assert b"Set up two-factor authentication for yourself first" in response.content
+    assert not SecurityPolicy.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.POLICY_CHANGED).exists()
