@@ -10,6 +10,7 @@ this corpus adds the hostile transport-level variants, against two endpoints.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,9 +18,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent, Tenant, User
+from accounts.models import Tenant, User
 from apikeys import crypto
-from apikeys.models import ApiKey, Kind, create_key
+from apikeys.models import Kind, create_key
+from tests.corpus.corpus import Corpus, written
 
 ENDPOINTS = ["/api/v1/whoami", "/api/v1/keys"]
 
@@ -38,13 +40,20 @@ def with_checksum(head: str) -> str:
     return head + crypto.checksum(head) if head.isascii() else head + "00000000"
 
 
-# name → (headers from (valid raw key, another valid raw key), status, error code)
-VARIANTS: dict[str, tuple[Headers, int, str]] = {}
+@dataclass(frozen=True)
+class Variant:
+    """Headers made from (a valid raw key, another valid raw key), and the answer they get."""
+
+    headers: Headers
+    status: int
+    code: str
+
+
+VARIANTS = Corpus[Variant]()
 
 
 def variant(name: str, headers: Headers, status: int = 401, code: str = "malformed_key") -> None:
-    assert name not in VARIANTS, name
-    VARIANTS[name] = (headers, status, code)
+    VARIANTS.add(name, Variant(headers, status, code))
 
 
 # Oversized values, in both headers.
@@ -181,24 +190,16 @@ def keys(tenant: Tenant, owner: User) -> tuple[str, str]:
     return raw, other
 
 
-def written() -> tuple[Any, ...]:
-    return (
-        sorted(ApiKey.objects.values_list("id", "name", "last_used_at", "revoked_at")),
-        AuditEvent.objects.count(),
-    )
-
-
 def sent_values(headers: dict[str, str]) -> list[str]:
     return [value for value in headers.values() if len(value) > 4]
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-@pytest.mark.parametrize("name", VARIANTS)
+@pytest.mark.parametrize("case", VARIANTS.params())
 def test_mangled_credentials_are_refused_with_a_json_error(
-    name: str, endpoint: str, keys: tuple[str, str]
+    case: Variant, endpoint: str, keys: tuple[str, str]
 ) -> None:
-    make_headers, status, code = VARIANTS[name]
-    headers = make_headers(*keys)
+    headers, status, code = case.headers(*keys), case.status, case.code
     before = written()
     with CaptureQueriesContext(connection) as captured:
         extra: dict[str, Any] = dict(headers)
