@@ -8,6 +8,8 @@ is refused before any SQL, and a well-formed one costs exactly one query.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -130,15 +132,32 @@ def touch(key: ApiKey, ip: str | None, now: datetime) -> None:
     ).update(last_used_at=now, last_used_ip=ip)
 
 
+# (key, address) → when this process last recorded that sighting. Bounded, oldest first out.
+_recent_sightings: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+_recent_sightings_lock = threading.Lock()
+RECENT_SIGHTINGS_KEPT = 10_000
+
+
 def sight(key: ApiKey, ip: str | None, user_agent: str, now: datetime) -> None:
     """Record the client address on the key's page, at most once a minute per key and
-    address: nothing when this address is the one just recorded as last use."""
+    address. A key used from several addresses at once (CI runners) costs nothing more once
+    each is recorded: this process remembers what it recorded in the last minute, and the
+    conditional UPDATE keeps the database to one write a minute across processes."""
     if not ip:
         return
     since = now - LAST_USED_EVERY
     fresh = key.last_used_at is not None and key.last_used_at >= since
     if fresh and key.last_used_ip == ip:
         return
+    memo = (key.public_id, ip)
+    with _recent_sightings_lock:
+        recorded = _recent_sightings.get(memo)
+        if recorded is not None and since <= recorded <= now:
+            return
+        _recent_sightings[memo] = now
+        _recent_sightings.move_to_end(memo)
+        while len(_recent_sightings) > RECENT_SIGHTINGS_KEPT:
+            _recent_sightings.popitem(last=False)
     agent = user_agent[:300]
     rows = KeySighting.objects.filter(key=key, ip=ip, last_seen__lt=since)
     if not rows.update(last_seen=now, user_agent=agent):

@@ -143,3 +143,21 @@ def test_team_keys_are_not_offered_to_admins_where_only_owners_may(
         "/console/api-keys/new", {"kind": "team", "name": "ci", "nonce": found.group(1)}
     )
     assert refused.status_code == 403 and not ApiKey.objects.filter(name="ci").exists()
+
+
+def test_a_key_used_from_two_addresses_at_once_writes_each_sighting_once_a_minute(
+    tenant, owner, settings, sql_queries
+):
+    """CI runners behind several addresses share a key: once each address is recorded, the
+    requests of the minute cost the one lookup and nothing more."""
+    settings.NUM_PROXIES = 1
+    key, raw = mint(tenant, owner)
+    for ip in ("10.0.0.1", "10.0.0.2"):
+        ApiClient(raw).get("/api/v1/whoami", HTTP_X_FORWARDED_FOR=ip)
+    with sql_queries() as queries:
+        for _ in range(5):
+            for ip in ("10.0.0.1", "10.0.0.2"):
+                ApiClient(raw).get("/api/v1/whoami", HTTP_X_FORWARDED_FOR=ip)
+    sightings = [q for q in queries if "apikeys_keysighting" in q["sql"]]
+    assert sightings == []
+    assert key.sightings.count() == 2
