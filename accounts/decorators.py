@@ -39,8 +39,7 @@ def post_only(fallback: str) -> Callable[[View], View]:
 
 def mfa_missing(membership: Membership) -> bool:
     """The organisation requires MFA and this member has none yet."""
-    policy = SecurityPolicy.of(membership.tenant)
-    return policy.require_mfa and not security.has_mfa(membership.user)
+    return security.lacks_required_mfa(SecurityPolicy.of(membership.tenant), membership.user)
 
 
 def tenant_required(role: str | None = None) -> Callable[[View], View]:

@@ -10,7 +10,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
-from accounts.models import SecurityAction, SecurityEvent, User
+from accounts.models import SecurityAction, SecurityEvent, SecurityPolicy, User
 from core.network import client_ip
 
 
@@ -32,6 +32,12 @@ def mark_verified(user: User) -> None:
 def has_mfa(user: User) -> bool:
     """The one definition of "this user has a second factor" (TOTP or a passkey)."""
     return bool(is_mfa_enabled(user))
+
+
+def lacks_required_mfa(policy: SecurityPolicy, user: User) -> bool:
+    """The organisation requires a second factor and this user has none (the console's
+    gate, and the check before a person mints a key; the key state reads it as SQL)."""
+    return policy.require_mfa and not has_mfa(user)
 
 
 def has_mfa_expression(user_field: str) -> Exists:

@@ -38,7 +38,8 @@ class State(models.TextChoices):
 
 
 def lacks_required_mfa() -> Q:
-    """A user key whose user has no second factor while the organisation requires one."""
+    """A user key whose user has no second factor while the organisation requires one:
+    `accounts.security.lacks_required_mfa` as SQL, for the key's user."""
     return Q(kind=Kind.USER, tenant__security_policy__require_mfa=True) & Q(
         ~security.has_mfa_expression("user_id")
     )

@@ -40,7 +40,7 @@ def check_expiry(policy: SecurityPolicy, expires_at: datetime | None, now: datet
 def check_mfa(policy: SecurityPolicy, user: User | None) -> None:
     """A person mints or regenerates a key only with a second factor when the organisation
     requires one (a key of theirs would not work without it anyway)."""
-    if user is not None and policy.require_mfa and not security.has_mfa(user):
+    if user is not None and security.lacks_required_mfa(policy, user):
         raise PermissionDenied(
             "This organisation requires two-factor authentication: set it up before "
             "creating or regenerating API keys."
