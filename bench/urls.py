@@ -24,7 +24,7 @@ from apikeys.authentication import ApiKeyAuthentication
 from core.api.permissions import HasScopes
 
 
-class KeyList(APIView):
+class TenantSlug(APIView):
     """The caller's tenant. Others than Keyward do not know a tenant: it is fixed."""
 
     required_scopes = ["keys:read"]
@@ -38,7 +38,7 @@ FIXED_TENANT: list[Tenant] = []
 
 
 def variant(auth: list[Any], perms: list[Any]) -> Any:
-    return type("V", (KeyList,), {"authentication_classes": auth, "permission_classes": perms})
+    return type("V", (TenantSlug,), {"authentication_classes": auth, "permission_classes": perms})
 
 
 class RedisUserRateThrottle(UserRateThrottle):
@@ -48,7 +48,7 @@ class RedisUserRateThrottle(UserRateThrottle):
     rate = "100000000/min"
 
 
-class ThrottledTokenKeyList(KeyList):
+class ThrottledTokenTenantSlug(TenantSlug):
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
     throttle_classes = [RedisUserRateThrottle]
@@ -58,6 +58,6 @@ urlpatterns = [
     path("none", variant([], [AllowAny]).as_view()),
     path("keyward", variant([ApiKeyAuthentication], [IsAuthenticated, HasScopes]).as_view()),
     path("token", variant([TokenAuthentication], [IsAuthenticated]).as_view()),
-    path("token-throttled", ThrottledTokenKeyList.as_view()),
+    path("token-throttled", ThrottledTokenTenantSlug.as_view()),
     path("drf-api-key", variant([], [HasAPIKey]).as_view()),
 ]

@@ -27,28 +27,13 @@ class Corpus(Generic[C]):
 
     def __init__(self) -> None:
         self.cases: dict[str, C] = {}
-        self.gaps: dict[str, str] = {}
 
     def add(self, name: str, case: C) -> None:
         assert name not in self.cases, f"two cases named {name!r}"
         self.cases[name] = case
 
-    def known_gap(self, name: str, reason: str) -> None:
-        """A case that fails today for a known reason: a strict xfail, so fixing it shows."""
-        assert name in self.cases, name
-        self.gaps[name] = reason
-
     def params(self) -> list[Any]:
-        return [
-            pytest.param(
-                case,
-                id=name,
-                marks=[pytest.mark.xfail(strict=True, reason=self.gaps[name])]
-                if name in self.gaps
-                else [],
-            )
-            for name, case in self.cases.items()
-        ]
+        return [pytest.param(case, id=name) for name, case in self.cases.items()]
 
     def __len__(self) -> int:
         return len(self.cases)

@@ -535,8 +535,6 @@ for who, path in [
         add(f"{method}-{slug}", Case(who, method, path, 405))
 add("get-role-change", Case("owner", "get", "/console/members/{member}/role", LOCAL))
 
-# A case that fails for a known reason would be `FORMS.known_gap(name, reason)`: none today.
-
 
 # --- the checks -------------------------------------------------------------------------------
 def strings_in(value: Any) -> list[str]:
