@@ -66,6 +66,12 @@ def midday() -> Iterator[None]:
         yield
 
 
+def totp_step_start(after: float) -> float:
+    """Five seconds into the first 30-second TOTP step after `after`: a code computed now is
+    still the server's code when it checks it (allauth allows no drift by default)."""
+    return (after // 30 + 1) * 30 + 5
+
+
 def make_user(email: str, password: str = PASSWORD, verified: bool = True, **extra: Any) -> User:
     user = User.objects.create_user(email, password, **extra)
     if verified:

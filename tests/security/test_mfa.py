@@ -18,7 +18,7 @@ from django.test import Client
 
 from accounts import security
 from accounts.models import SecurityEvent
-from conftest import PASSWORD
+from conftest import PASSWORD, totp_step_start
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,14 @@ def actions(user) -> list[str]:
     )
 
 
+@pytest.fixture
+def early_in_a_totp_step():
+    with time_machine.travel(totp_step_start(time.time()), tick=False):
+        yield
+
+
 def test_enrolling_totp_from_the_account_page_then_signing_in_with_it(
-    owner, django_capture_on_commit_callbacks
+    owner, django_capture_on_commit_callbacks, early_in_a_totp_step
 ):
     client, _ = sign_in(owner)
     assert security.has_mfa(owner) is False

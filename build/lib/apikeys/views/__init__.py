@@ -1,0 +1,1 @@
+"""Console pages for API keys: list, create, show once, revoke, regenerate."""

@@ -1,0 +1,1 @@
+"""`keyward`, the command line: a REST client of the Keyward API (never the database)."""

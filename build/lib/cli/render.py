@@ -1,0 +1,62 @@
+"""Human output: Rich tables (plain text when piped) and the usage chart in the terminal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def as_json(data: Any) -> None:
+    """`--json`: exactly the API's JSON, for scripts."""
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> None:
+    if not rows:
+        out.print(empty)
+        return
+    grid = Table(*columns, box=None, pad_edge=False, header_style="bold")
+    for row in rows:
+        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+    out.print(grid)
+
+
+def details(pairs: Sequence[tuple[str, Any]]) -> None:
+    width = max(len(label) for label, _ in pairs)
+    for label, value in pairs:
+        out.print(f"{label.ljust(width)}  {'' if value is None else value}")
+
+
+def bar(used: int, allowance: int, width: int = 30) -> str:
+    filled = 0 if allowance <= 0 else min(width, round(width * used / allowance))
+    if allowance == 0:
+        filled = width
+    return "█" * filled + "░" * (width - filled)
+
+
+def usage_chart(days: Sequence[dict[str, Any]], width: int = 40) -> None:
+    """One line a day: succeeded (green), failed (red) and in flight (yellow), stacked and
+    scaled to the busiest day; the numbers follow, so nothing depends on colour."""
+    peak = max((int(d["total"]) for d in days), default=0)
+    for day in days:
+        total = int(day["total"])
+        line = Text(f"{day['date']}  ")
+        for key, colour in (("succeeded", "green"), ("failed", "red"), ("in_flight", "yellow")):
+            count = int(day[key])
+            cells = 0 if peak == 0 else round(width * count / peak)
+            if count and not cells:
+                cells = 1
+            line.append("█" * cells, style=colour)
+        line.append(
+            f"  {total} ({day['succeeded']} ok, {day['failed']} failed, "
+            f"{day['in_flight']} in flight)"
+        )
+        out.print(line)
