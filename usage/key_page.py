@@ -39,7 +39,7 @@ def key_page(request: ConsoleRequest, public_id: str) -> HttpResponse:
         "sightings": key.sightings.all()[:SIGHTINGS_SHOWN],
         "window": window,
         "cards": stats.cards(window.days),
-        "chart": stats.chart(window.days, width=480, height=160, label_every=10),
+        "chart": stats.chart(window.days),
         "trail": trail[:AUDIT_SHOWN],
         "can_regenerate": authority.may(principal, Action.REGENERATE, key),
         "can_revoke": authority.may(principal, Action.REVOKE, key),

@@ -14,9 +14,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import security
+from accounts.decorators import post_only
 from accounts.forms import posted
 from accounts.models import SecurityAction, User
 
@@ -62,7 +63,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("account")
 def end_other_sessions(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     others = [s for s in UserSession.objects.filter(user=user) if not s.is_current()]
