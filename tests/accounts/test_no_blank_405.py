@@ -30,7 +30,7 @@ def addresses(values: dict[str, str]) -> list[str]:
     for route in sorted(set(routes(get_resolver()))):
         if route.startswith(NOT_PAGES) or route.startswith("^"):
             continue
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "x"), route)
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(str(m.group(1)), "x"), route)
         found.append("/" + path)
     return found
 

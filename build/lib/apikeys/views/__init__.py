@@ -1,1 +1,0 @@
-"""Console pages for API keys: list, create, show once, revoke, regenerate."""

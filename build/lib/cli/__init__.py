@@ -1,1 +1,0 @@
-"""`keyward`, the command line: a REST client of the Keyward API (never the database)."""
