@@ -120,6 +120,15 @@ def test_get_quota_gives_period_allowance_used_and_remaining(
     assert body["period_start"] < body["period_end"]
 
 
+def test_the_period_is_given_in_the_organisations_local_time(tenant: Tenant, owner: User) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(time_zone="Europe/Berlin")
+    _, raw = mint(tenant, owner)
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=UTC), tick=False):
+        body = ApiClient(raw).get("/api/v1/quota").json()
+    assert body["period_start"] == "2026-12-01T00:00:00+01:00"
+    assert body["period_end"] == "2027-01-01T00:00:00+01:00"
+
+
 def test_get_quota_needs_usage_read(tenant: Tenant, owner: User) -> None:
     _, raw = mint(tenant, owner, scopes=["flows:read"])
     response = ApiClient(raw).get("/api/v1/quota")
@@ -156,3 +165,19 @@ def test_a_member_sees_the_card_too(tenant: Tenant, owner: User, client_for: Any
     someone = make_user("someone@example.com")
     join(someone, tenant, "member")
     assert 'data-card="quota"' in client_for(someone).get("/console/usage").content.decode()
+
+
+def test_the_card_gives_the_organisations_local_dates_on_every_page(
+    tenant: Tenant, owner: User, client_for: Any
+) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(monthly_executions=3, time_zone="Europe/Berlin")
+    tenant.refresh_from_db()
+    client = client_for(owner)
+    # 2 December, 10:00 in Berlin: the period runs from 1 December to 1 January local time,
+    # which is 30 November 23:00 to 31 December 23:00 in UTC.
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=UTC), tick=False):
+        for _ in range(3):
+            quota.charge(tenant)
+        for page in ("/console/usage", "/console/"):
+            html = client.get(page).content.decode()
+            assert "refused until 1 Jan" in html, page

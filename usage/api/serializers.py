@@ -151,8 +151,12 @@ class ErrorSerializer(serializers.Serializer[Any]):
 class QuotaSerializer(serializers.Serializer[Any]):
     """The organisation's monthly allowance of flow invocations and where it stands."""
 
-    period_start = serializers.DateTimeField(help_text="The first of the month, local time.")
-    period_end = serializers.DateTimeField(help_text="When the allowance resets.")
+    period_start = serializers.DateTimeField(
+        help_text="Midnight on the first of the month in the organisation's time zone, with its offset."
+    )
+    period_end = serializers.DateTimeField(
+        help_text="When the allowance resets: the next first of the month, local time."
+    )
     allowance = serializers.IntegerField(allow_null=True, help_text="Null: unlimited.")
     used = serializers.IntegerField()
     remaining = serializers.IntegerField(allow_null=True, help_text="Null: unlimited.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -208,7 +209,8 @@ class QuotaView(TenantAPIView):
 
     @extend_schema(operation_id="quota", summary="Monthly allowance", responses=QuotaSerializer)
     def get(self, request: Request) -> Response:
-        now = quota.current(self.principal().tenant)
+        tenant = self.principal().tenant
+        now = quota.current(tenant)
         data = {
             "period_start": now.period_start,
             "period_end": now.period_end,
@@ -216,4 +218,6 @@ class QuotaView(TenantAPIView):
             "used": now.used,
             "remaining": now.remaining,
         }
-        return Response(QuotaSerializer(data).data)
+        # The period is the organisation's local month: its bounds carry the local offset.
+        with timezone.override(tenant.time_zone):
+            return Response(QuotaSerializer(data).data)

@@ -14,4 +14,5 @@ register = template.Library()
 
 @register.inclusion_tag("usage/_quota_card.html")
 def quota_card(tenant: Tenant) -> dict[str, Any]:
-    return {"quota": quota.current(tenant)}
+    """Dates in the organisation's zone, whichever page includes it."""
+    return {"quota": quota.current(tenant), "time_zone": tenant.time_zone}
