@@ -55,9 +55,9 @@ def save(url: str, api_key: str, key_id: str | None) -> Path:
     if key_id:
         data["key_id"] = key_id
     fd = os.open(path(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: narrow it before writing
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle)
-    path().chmod(0o600)
     return path()
 
 

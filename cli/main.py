@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from rich.text import Text
 
 from cli import credentials, render
 from cli.client import Api, CliError, explain
@@ -48,8 +49,12 @@ def one_line_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except CliError as error:
-            render.err.print(f"keyward: {error.message}", markup=False)
+            render.err.print(f"keyward: {error.message}")
             sys.exit(error.code)
+        except (KeyError, TypeError, AttributeError):
+            # A 2xx answer without the fields every Keyward server sends.
+            render.err.print("keyward: the server's answer was not understood: is it Keyward?")
+            sys.exit(1)
         except KeyboardInterrupt:
             render.err.print("keyward: interrupted.")
             sys.exit(130)
@@ -65,7 +70,7 @@ def one_line_errors(command: F) -> F:
   keyward login --url https://keyward.example.com
   KEYWARD_API_KEY=kw_team_… keyward whoami     # in CI: no browser
   keyward keys list --json | jq '.[].name'
-  keyward flows invoke flw_123
+  keyward flows invoke flow_123
 
 Credentials live in ~/.keyward/credentials; KEYWARD_API_KEY and KEYWARD_URL win over it.
 Shell completion: eval "$(_KEYWARD_COMPLETE=bash_source keyward)".""",
@@ -89,10 +94,13 @@ def _device_login(url: str, open_browser: bool, quiet: bool) -> tuple[str, str |
     started = anonymous.send("POST", "/oauth/device/code", data={"client_id": CLIENT_ID})
     if started.status_code != 200:
         raise explain(started)
-    grant = started.json()
+    try:
+        grant = started.json()
+    except ValueError:
+        raise CliError(f"{url} did not answer with JSON: is it a Keyward server?") from None
     link = grant.get("verification_uri_complete") or grant["verification_uri"]
     stream = render.err if quiet else render.out
-    stream.print(f"Your code: [bold]{grant['user_code']}[/bold]")
+    stream.print(Text.assemble("Your code: ", (str(grant["user_code"]), "bold")))
     stream.print(
         f"Open {link} and approve it (the code expires in {grant['expires_in'] // 60} min)."
     )
@@ -112,11 +120,10 @@ def _device_login(url: str, open_browser: bool, quiet: bool) -> tuple[str, str |
                 "client_id": CLIENT_ID,
             },
         )
-        body = (
-            answer.json()
-            if answer.headers.get("content-type", "").startswith("application/json")
-            else {}
-        )
+        try:
+            body = answer.json()
+        except ValueError:
+            body = {}
         if answer.status_code == 200:
             return str(body["access_token"]), body.get("key_id")
         error = body.get("error", "")
@@ -155,8 +162,10 @@ def login(url: str | None, no_browser: bool, as_json: bool) -> None:
         assert creds.api_key is not None
         who = _store_checked_key(creds.url, creds.api_key, None)
     else:
+        previous = credentials.stored()
         raw, key_id = _device_login(creds.url, not no_browser and sys.stdout.isatty(), as_json)
         who = _store_checked_key(creds.url, raw, key_id)
+        _revoke_minted(previous)
     if as_json:
         render.as_json(who)
         return
@@ -166,16 +175,29 @@ def login(url: str | None, no_browser: bool, as_json: bool) -> None:
     )
 
 
+def _revoke_minted(saved: dict[str, str]) -> bool:
+    """Revoke the key a previous `login` minted; False if it no longer works anyway."""
+    if not (saved.get("key_id") and saved.get("api_key")):
+        return False
+    minted = Api(saved.get("url") or credentials.DEFAULT_URL, saved["api_key"])
+    answer = minted.send("DELETE", f"/api/v1/keys/{saved['key_id']}")
+    if answer.status_code in (401, 404):  # already revoked, expired or gone
+        return False
+    if answer.status_code >= 400:
+        raise explain(answer)
+    return True
+
+
 @main.command(epilog="Example:\n\n\b\n  keyward logout")
 @json_option
 @one_line_errors
 def logout(as_json: bool) -> None:
-    """Revoke the key `login` minted and delete the credentials file."""
-    creds = credentials.load()
-    revoked = False
-    if creds.key_id and creds.api_key and not creds.from_env:
-        Api(creds.url, creds.api_key).call("DELETE", f"keys/{creds.key_id}")
-        revoked = True
+    """Revoke the key `login` minted and delete the credentials file.
+
+    The stored key is revoked even when KEYWARD_API_KEY is set (that one is left alone). If
+    the server cannot be reached, nothing is deleted: the key still works, so run logout
+    again once it answers."""
+    revoked = _revoke_minted(credentials.stored())
     deleted = credentials.delete()
     if as_json:
         render.as_json({"revoked": revoked, "deleted": deleted})
@@ -207,7 +229,15 @@ def whoami(as_json: bool) -> None:
 # --- keys -------------------------------------------------------------------------------
 
 
-@main.group()
+@main.group(
+    epilog="""Examples:
+
+\b
+  keyward keys list
+  keyward keys create "CI deploy" --scope flows:invoke
+  keyward keys regenerate key_abc123 --grace 3600
+  keyward keys revoke key_abc123"""
+)
 def keys() -> None:
     """List, create, revoke and regenerate API keys."""
 
@@ -331,7 +361,13 @@ def keys_regenerate(key_id: str, grace: int | None, as_json: bool) -> None:
 # --- flows and runs ---------------------------------------------------------------------
 
 
-@main.group()
+@main.group(
+    epilog="""Examples:
+
+\b
+  keyward flows list
+  keyward flows invoke flow_abc123 --json"""
+)
 def flows() -> None:
     """List and invoke flows."""
 
@@ -349,7 +385,7 @@ def flows_list(as_json: bool) -> None:
     render.table(["ID", "Name", "Slug", "Created"], rows, "No flows.")
 
 
-@flows.command("invoke", epilog="Example:\n\n\b\n  keyward flows invoke flw_abc123")
+@flows.command("invoke", epilog="Example:\n\n\b\n  keyward flows invoke flow_abc123")
 @click.argument("flow_id")
 @json_option
 @one_line_errors
@@ -362,7 +398,13 @@ def flows_invoke(flow_id: str, as_json: bool) -> None:
     render.out.print(f"Started run {run['id']} of {run['flow']} ({run['status']}).")
 
 
-@main.group()
+@main.group(
+    epilog="""Examples:
+
+\b
+  keyward runs list --status failed
+  keyward runs show exe_abc123"""
+)
 def runs() -> None:
     """List and show executions."""
 
@@ -373,7 +415,7 @@ def runs() -> None:
 
 \b
   keyward runs list --status failed
-  keyward runs list --flow flw_abc123 --limit 10 --json""",
+  keyward runs list --flow flow_abc123 --limit 10 --json""",
 )
 @click.option(
     "--status",

@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup off: names come from the API, and a name such as "[/b]x" is text to show, not a style.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def as_json(data: Any) -> None:
@@ -23,7 +24,12 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> 
     if not rows:
         out.print(empty)
         return
-    grid = Table(*columns, box=None, pad_edge=False, header_style="bold")
+    """The first column is an id to paste into the next command: never cut or wrapped."""
+    grid = Table(box=None, pad_edge=False, header_style="bold")
+    widest = max(len(str(row[0])) for row in rows)
+    grid.add_column(columns[0], no_wrap=True, min_width=max(widest, len(columns[0])))
+    for column in columns[1:]:
+        grid.add_column(column, overflow="fold")
     for row in rows:
         grid.add_row(*("" if cell is None else str(cell) for cell in row))
     out.print(grid)

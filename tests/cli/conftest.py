@@ -29,7 +29,8 @@ class Run:
 
 def environment(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
-    env.update(HOME=str(home), PYTHONUNBUFFERED="1", NO_COLOR="1", COLUMNS="200", **extra)
+    env.update({"HOME": str(home), "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "COLUMNS": "200"})
+    env.update(extra)
     return env
 
 

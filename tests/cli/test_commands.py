@@ -3,10 +3,12 @@ precedence, exit codes and one-line errors."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
 import socket
 import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -205,6 +207,9 @@ def test_bad_usage_exits_2(keyward: Callable[..., Run], args: list[str]) -> None
 def test_every_command_has_help_with_examples(keyward: Callable[..., Run]) -> None:
     for args in (
         [],
+        ["keys"],
+        ["flows"],
+        ["runs"],
         ["login"],
         ["logout"],
         ["whoami"],
@@ -226,3 +231,121 @@ def test_every_command_has_help_with_examples(keyward: Callable[..., Run]) -> No
 def test_not_signed_in_is_one_line(keyward: Callable[..., Run]) -> None:
     run = keyward("whoami")
     assert run.code == 1 and "keyward login" in one_line(run)
+
+
+def test_names_are_shown_as_typed_never_read_as_styles(
+    live_server: Any, keyward: Callable[..., Run], tenant: Tenant, owner: User
+) -> None:
+    """Any member may name a key; a name that looks like terminal markup is only text."""
+    _, raw = mint(tenant, owner, name="[/red] oops")
+    mint(tenant, owner, name="[bold]Evil")
+    env = env_for(live_server, raw)
+    listed = keyward("keys", "list", env=env)
+    assert listed.code == 0, listed.err
+    assert "[/red] oops" in listed.out and "[bold]Evil" in listed.out
+    who = keyward("whoami", env=env)
+    assert who.code == 0 and "[/red] oops" in who.out
+
+
+def test_ids_are_printed_whole_on_a_narrow_terminal(
+    live_server: Any, keyward: Callable[..., Run], tenant: Tenant, owner: User, flow: Flow
+) -> None:
+    key, raw = mint(tenant, owner, name="a rather long name for a key " * 3)
+    env = {**env_for(live_server, raw), "COLUMNS": "60"}
+    assert key.public_id in keyward("keys", "list", env=env).out
+    assert flow.public_id in keyward("flows", "list", env=env).out
+
+
+def test_quota_names_the_organisations_local_first_of_the_month(
+    live_server: Any, keyward: Callable[..., Run], owner_raw: str, tenant: Tenant
+) -> None:
+    # 14 hours ahead of UTC: the local first of the month is the last day of the month before
+    # in UTC.
+    Tenant.objects.filter(pk=tenant.pk).update(time_zone="Pacific/Kiritimati")
+    run = keyward("quota", env=env_for(live_server, owner_raw))
+    assert run.code == 0, run.err
+    assert re.search(r" since \d{4}-\d{2}-01;", run.out), run.out
+
+
+def stored_login(home: Path, url: str, key: ApiKey, raw: str) -> Path:
+    """What `keyward login` leaves behind after a device login."""
+    folder = home / ".keyward"
+    folder.mkdir(mode=0o700)
+    path = folder / "credentials"
+    path.write_text(json.dumps({"url": url, "api_key": raw, "key_id": key.public_id}))
+    path.chmod(0o600)
+    return path
+
+
+def test_logout_revokes_the_stored_key_even_with_keyward_api_key_set(
+    live_server: Any,
+    keyward: Callable[..., Run],
+    home: Path,
+    tenant: Tenant,
+    owner: User,
+    owner_raw: str,
+) -> None:
+    cli_key, cli_raw = mint(tenant, owner, name="cli")
+    path = stored_login(home, live_server.url, cli_key, cli_raw)
+    run = keyward("logout", env=env_for(live_server, owner_raw))
+    assert run.code == 0, run.err
+    cli_key.refresh_from_db()
+    assert cli_key.revoked_at is not None and not path.exists()
+    assert ApiKey.objects.get(name="laptop").revoked_at is None  # the environment's key stays
+
+
+def test_logout_with_a_key_that_no_longer_works_still_signs_out(
+    live_server: Any, keyward: Callable[..., Run], home: Path, tenant: Tenant, owner: User
+) -> None:
+    cli_key, cli_raw = mint(tenant, owner, name="cli")
+    ApiKey.objects.filter(pk=cli_key.pk).update(revoked_at=cli_key.created_at)
+    path = stored_login(home, live_server.url, cli_key, cli_raw)
+    run = keyward("logout")
+    assert run.code == 0, run.err
+    assert "Signed out." in run.out and not path.exists()
+
+
+def test_logout_with_the_server_down_keeps_the_credentials_of_a_live_key(
+    keyward: Callable[..., Run], home: Path, tenant: Tenant, owner: User
+) -> None:
+    cli_key, cli_raw = mint(tenant, owner, name="cli")
+    path = stored_login(home, "http://127.0.0.1:9", cli_key, cli_raw)
+    run = keyward("logout")
+    assert run.code == 1 and "Cannot reach" in one_line(run)
+    assert path.exists()
+
+
+@pytest.fixture
+def not_keyward() -> Any:
+    """A web server that answers every request with 200 and an HTML page."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            body = b"<html><body>Welcome</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("args", [["login", "--no-browser"], ["whoami"], ["keys", "list"]])
+def test_a_server_that_is_not_keyward_is_one_line(
+    keyward: Callable[..., Run], not_keyward: str, owner_raw: str, args: list[str]
+) -> None:
+    env = {"KEYWARD_URL": not_keyward}
+    if args[0] != "login":
+        env["KEYWARD_API_KEY"] = owner_raw
+    run = keyward(*args, env=env)
+    assert run.code == 1
+    assert "Keyward" in one_line(run)

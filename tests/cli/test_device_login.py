@@ -7,18 +7,22 @@ import re
 import stat
 import subprocess
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.test import Client
 
 from accounts import sudo
 from accounts.models import Tenant, User
 from apikeys import device
-from apikeys.models import ApiKey
+from apikeys.models import ApiKey, DeviceAuthorization
 from conftest import PASSWORD
+from tests.api.conftest import mint
 from tests.cli.conftest import KEYWARD, Run, environment
+from tests.cli.test_commands import stored_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -104,3 +108,69 @@ def test_a_denied_login_says_access_denied(
     assert done.err.strip() == "keyward: Login denied in the console (access_denied)."
     assert not (home / ".keyward" / "credentials").exists()
     assert not ApiKey.objects.exists()
+
+
+def test_a_code_left_unapproved_expires_and_the_cli_says_so(
+    live_server: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(device, "LIFETIME", timedelta(seconds=3))
+    process, _code = start_login(home, live_server.url)
+    done = finish(process)
+    assert done.code == 1
+    assert "expired" in done.err and "keyward login" in done.err
+    assert done.err.count("\n") == 1 and not (home / ".keyward" / "credentials").exists()
+
+
+def test_another_organisations_user_cannot_approve_the_code(
+    live_server: Any,
+    home: Path,
+    tenant: Tenant,
+    owner: User,
+    other_tenant: Tenant,
+    outsider: User,
+) -> None:
+    process, code = start_login(home, live_server.url)
+    stranger = Client()
+    assert stranger.login(username=outsider.email, password=PASSWORD)
+    refused = stranger.post(
+        "/console/device", {"code": code, "tenant": tenant.pk, "decision": "approve"}
+    )
+    assert refused.status_code == 400
+    decide(owner, tenant, code, "deny")  # the CLI was still waiting: the owner's answer ends it
+    done = finish(process)
+    assert done.code == 1 and "access_denied" in done.err
+    assert not ApiKey.objects.exists()
+
+
+def test_a_second_login_revokes_the_key_the_first_one_minted(
+    live_server: Any, home: Path, tenant: Tenant, owner: User
+) -> None:
+    first, first_raw = mint(tenant, owner, name="cli")
+    stored_login(home, live_server.url, first, first_raw)
+    process, code = start_login(home, live_server.url)
+    decide(owner, tenant, code, "approve")
+    assert finish(process).code == 0
+    first.refresh_from_db()
+    assert first.revoked_at is not None
+    assert ApiKey.objects.get(name="cli-2").revoked_at is None
+
+
+def test_over_http_polling_too_fast_is_slow_down_and_a_used_device_code_is_invalid_grant(
+    live_server: Any, tenant: Tenant, owner: User
+) -> None:
+    http = httpx.Client(base_url=live_server.url)
+    started = http.post("/oauth/device/code", data={"client_id": "keyward-cli"}).json()
+    form = {
+        "grant_type": device.GRANT_TYPE,
+        "device_code": started["device_code"],
+        "client_id": "keyward-cli",
+    }
+    assert http.post("/oauth/token", data=form).json()["error"] == "authorization_pending"
+    fast = http.post("/oauth/token", data=form)
+    assert (fast.status_code, fast.json()["error"]) == (400, "slow_down")
+    decide(owner, tenant, started["user_code"], "approve")
+    DeviceAuthorization.objects.update(last_polled_at=None)  # the wider interval has passed
+    issued = http.post("/oauth/token", data=form)
+    assert issued.status_code == 200 and issued.json()["access_token"].startswith("kw_user_")
+    again = http.post("/oauth/token", data=form)
+    assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")

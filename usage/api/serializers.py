@@ -152,7 +152,7 @@ class QuotaSerializer(serializers.Serializer[Any]):
     """The organisation's monthly allowance of flow invocations and where it stands."""
 
     period_start = serializers.DateTimeField(
-        help_text="Midnight on the first of the month in the organisation's time zone, with its offset."
+        help_text="Midnight on the first of the month, the organisation's time, with its offset."
     )
     period_end = serializers.DateTimeField(
         help_text="When the allowance resets: the next first of the month, local time."
