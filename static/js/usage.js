@@ -57,17 +57,27 @@
       row("In flight", bar.dataset.inFlight, "mark-flight")
     );
     tip.hidden = false;
-    // Beside the day's column, never over it: to its right where the visible part of the
-    // chart has room, else to its left; level with the top of the plot.
+    // Beside the day's column, never over it, and whole inside the part of the chart the
+    // card shows: to the right where there is room, else to the left, else on the roomier
+    // side, narrowed to fit.
     var area = wrap.getBoundingClientRect();
     var view = scroller.getBoundingClientRect();
     var hit = bar.querySelector(".usage-hit").getBoundingClientRect();
     var gap = 6;
+    var seenLeft = Math.max(view.left, area.left);
+    var seenRight = Math.min(view.right, area.right);
+    var roomRight = seenRight - hit.right - gap;
+    var roomLeft = hit.left - gap - seenLeft;
+    tip.style.minWidth = "";
+    tip.style.maxWidth = "";
     var width = tip.offsetWidth;
-    var left = hit.right + gap;
-    if (left + width > Math.min(view.right, area.right) && hit.left - gap - width >= area.left) {
-      left = hit.left - gap - width;
+    var onRight = width <= roomRight || (width > roomLeft && roomRight >= roomLeft);
+    if (width > Math.max(roomLeft, roomRight)) {
+      tip.style.minWidth = "0";
+      tip.style.maxWidth = Math.max(roomLeft, roomRight) + "px";
+      width = tip.offsetWidth;
     }
+    var left = onRight ? hit.right + gap : hit.left - gap - width;
     tip.style.left = left - area.left + "px";
     tip.style.top = hit.top - area.top + "px";
   }

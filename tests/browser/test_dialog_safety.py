@@ -3,6 +3,7 @@ form's errors stay in its dialog (or, without JavaScript, on a proper page of th
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -93,6 +94,19 @@ def test_regenerate_keeps_the_old_secret_for_a_day_unless_told_otherwise_and_say
     page.goto("/console/api-keys")
     row = page.get_by_role("row").filter(has_text="Laptop")
     expect(row).to_contain_text("Old secret works until")
+
+
+def test_regenerating_from_the_key_page_shows_the_secret_once(browsing: Any, acme: Any) -> None:
+    owner, key = acme
+    page = browsing.page(owner)
+    page.goto(f"/console/api-keys/{key.public_id}")
+    page.get_by_role("link", name="Regenerate").click()
+    page.locator("dialog[open]").get_by_role("button", name="Regenerate key").click()
+    expect(page.locator("main h1")).to_have_text("New secret for “Laptop”")
+    expect(page.locator("button[data-copy='#raw-key']")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/console/api-keys/{key.public_id}/created$"))
+    page.reload()
+    expect(page.locator("main h1")).to_have_text("This key can no longer be shown")
 
 
 def test_the_last_owner_is_not_offered_leave_and_is_told_why(browsing: Any, acme: Any) -> None:

@@ -121,13 +121,17 @@ def test_the_tooltip_never_covers_its_bar(
     bars = page.locator("[data-usage-chart] .usage-bar")
     tip = page.locator(".usage-tooltip")
 
-    for index in [0, 14, 28, 29]:
+    scroller = page.locator("[data-usage-scroll]")
+    for index in [29, 28, 27, 26, 25, 24, 23, 22, 21, 14, 0]:
         bar = bars.nth(index)
         bar.scroll_into_view_if_needed()
         bar.hover()
         expect(tip).to_be_visible()
         tip_box = tip.evaluate(BOX_JS)
         assert not intersects(tip_box, bar.evaluate(BOX_JS)), (index, tip_box)
+        # ... and it is whole: inside the part of the chart the card shows.
+        seen = scroller.evaluate(BOX_JS)
+        assert seen["left"] <= tip_box["left"] and tip_box["right"] <= seen["right"], index
         for rect in bar.locator("rect").all():
             assert not intersects(tip_box, rect.evaluate(BOX_JS)), index
         if index == 28:
