@@ -11,7 +11,7 @@ SCOPES: dict[str, str] = {
     "executions:read": "List and read executions",
     "executions:write": "Report execution status",
     "usage:read": "Read usage numbers",
-    "members:read": "List the tenant's members",
+    "members:read": "List the organisation's members",
 }
 ALL_SCOPES: list[str] = list(SCOPES)
 

@@ -72,8 +72,21 @@ def visit_all(page: Any, role: str, viewport: str, shot: Any) -> dict[str, list[
         "settings": "/console/settings",
         "new-organisation": "/console/tenants/new",
     }
+    own_key = "Local development" if role == "owner" else "Notebook"
+    key_id = ApiKey.objects.get(name=own_key).public_id
+    pages |= {
+        "key-page": f"/console/api-keys/{key_id}",
+        "device": "/console/device",
+        "account": "/console/account",
+        "account-sessions": "/console/account/sessions/",
+        "account-email": "/console/account/email",
+        "account-password": "/console/account/password",
+        "account-2fa": "/console/account/2fa/",
+        "account-totp": "/console/account/2fa/totp/activate/",
+    }
     if role == "owner":
         pages["audit"] = "/console/audit"
+        pages["security-policy"] = "/console/settings/security"
     for name, url in pages.items():
         assert page.goto(url).status == 200, url
         check(name)
@@ -91,7 +104,6 @@ def visit_all(page: Any, role: str, viewport: str, shot: Any) -> dict[str, list[
     expect(dialog.locator(".error").first).to_be_visible()
     check("dialog-create-key-error")
 
-    own_key = "Local development" if role == "owner" else "Notebook"
     open_dialog(page, "/console/api-keys", f"Regenerate {own_key}")
     check("dialog-regenerate")
     open_dialog(page, "/console/api-keys", f"Revoke {own_key}")
@@ -130,6 +142,27 @@ def test_every_screen_fits_is_accessible_and_shows_focus(
 
     problems = {name: p for name, p in found.items() if p}
     assert not problems, "\n".join(f"{name}: {p}" for name, p in problems.items())
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_signed_out_pages_fit_are_accessible_and_show_focus(
+    browsing: Any, screenshot: Any, viewport: str
+) -> None:
+    page = browsing.page()
+    page.set_viewport_size(VIEWPORTS[viewport])
+    problems = {}
+    for name, url in {
+        "signin": "/signin",
+        "signup": "/signup",
+        "password-reset": "/password-reset",
+        "device-signed-out": "/signin?next=/console/device",
+    }.items():
+        assert page.goto(url).status == 200, url
+        screenshot(page, f"anonymous-{viewport}-{name}")
+        problems[name] = check_screen(page)
+        header = page.locator(".site-header").evaluate("e => e.getBoundingClientRect().height")
+        assert header < 80, (name, header)  # one compact row
+    assert not any(problems.values()), problems
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

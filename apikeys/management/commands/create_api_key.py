@@ -33,10 +33,10 @@ def parse_expiry(text: str | None) -> datetime | None:
 
 
 class Command(BaseCommand):
-    help = "Create an API key for a tenant's user or team; print the raw key once."
+    help = "Create an API key for an organisation's user or team; print the raw key once."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--tenant", required=True, help="The tenant's slug.")
+        parser.add_argument("--tenant", required=True, help="The organisation's slug.")
         owner = parser.add_mutually_exclusive_group(required=True)
         owner.add_argument("--user", help="E-mail of the member the key acts as.")
         owner.add_argument("--team", action="store_true", help="A team key of the tenant.")
