@@ -27,7 +27,9 @@ class AccountAdapter(DefaultAccountAdapter):
         place a background queue takes over delivery."""
         request = context.get("request") or allauth_context.request
         site = SimpleNamespace(name="Keyward", domain=request.get_host() if request else "")
-        message = self.render_mail(template_prefix, email, {"current_site": site, **context})
+        message = self.render_mail(
+            template_prefix, email, {"current_site": site, "email": email, **context}
+        )
         # Never sent inside the request: the task worker delivers it, retrying while SMTP
         # is down.
         send_later(str(message.subject), str(message.body), list(message.to))

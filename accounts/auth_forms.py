@@ -1,10 +1,12 @@
-"""allauth's sign-up and sign-in forms, in the console's words, with the organisation."""
+"""allauth's sign-up, sign-in and change-password forms, in the console's words, with the
+organisation, and the current password behind the sign-in throttle."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.forms import LoginForm, SignupForm
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ChangePasswordForm, LoginForm, SignupForm
 from allauth.core import context
 from allauth.core.ratelimit import consume
 from django import forms
@@ -64,3 +66,19 @@ class SignInForm(LoginForm):
         self.fields["login"].label = "E-mail"
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
+
+
+class PasswordChangeForm(ChangePasswordForm):
+    """The current password is a password check like any other: it counts against the same
+    per-account and per-IP lock as the sign-in, and is refused while that lock holds."""
+
+    def clean_oldpassword(self) -> str:
+        request = context.request
+        assert self.user is not None and request is not None
+        adapter = get_adapter(request)
+        adapter.pre_authenticate(request, email=self.user.email)  # refused while locked
+        try:
+            return str(super().clean_oldpassword())
+        except forms.ValidationError:
+            adapter.authentication_failed(request, email=self.user.email)
+            raise

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from allauth.account import views as account
 from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 
+from accounts.views.account import end_other_sessions
 from accounts.views.auth import legacy_password_reset
 
 
@@ -56,5 +58,34 @@ manage: list[URLPattern | URLResolver] = [
     path("password", account.password_change, name="account_change_password"),
     path("password/set", account.password_set, name="account_set_password"),
     path("2fa/", include("allauth.mfa.urls")),
-    path("sessions/", include("allauth.usersessions.urls")),
+    # allauth's session list is the account page's: one list, one "sign out the others",
+    # one entry in the security log.
+    path("sessions/", end_other_sessions, name="usersessions_list"),
+]
+
+
+def moved(pattern_name: str) -> Callable[..., HttpResponseBase]:
+    return RedirectView.as_view(pattern_name=pattern_name, query_string=True)
+
+
+# allauth's own addresses (/accounts/…, which links and habits may still use) and the
+# admin's password change, which would check a password outside the sign-in throttle: each
+# goes to the console's page for the same thing.
+elsewhere: list[URLPattern] = [
+    path(f"accounts/{route}", moved(name))
+    for route, name in [
+        ("login/", "signin"),
+        ("signup/", "signup"),
+        ("logout/", "signout"),
+        ("password/reset/", "password_reset"),
+        ("password/change/", "account_change_password"),
+        ("password/set/", "account_set_password"),
+        ("email/", "account_email"),
+        ("reauthenticate/", "account_reauthenticate"),
+        ("2fa/", "mfa_index"),
+        ("sessions/", "account"),
+    ]
+] + [
+    path("admin/password_change/", moved("account_change_password")),
+    path("admin/password_change/done/", moved("account")),
 ]

@@ -92,8 +92,7 @@ def create(
         raise ValidationError({"scopes": str(error)}) from error
     networks, flow_ids = _restrictions(principal, allowed_ips, flows)
     authority.check_create(principal, kind, granted, networks, flow_ids)
-    if principal.user is not None and not security.has_verified_email(principal.user):
-        raise PermissionDenied("Verify your e-mail address before creating API keys.")
+    _check_verified(principal)
     _check_expiry(expires_at)
     now = timezone.now()
     policy = SecurityPolicy.of(principal.tenant)
@@ -185,6 +184,12 @@ def revoke_for(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -
 
 
 @sensitive_variables()
+def _check_verified(principal: Principal) -> None:
+    """A person (or a key of theirs) mints secrets only once their address is verified."""
+    if principal.user is not None and not security.has_verified_email(principal.user):
+        raise PermissionDenied("Verify your e-mail address before creating or regenerating keys.")
+
+
 def regenerate(
     actor: Actor,
     principal: Principal,
@@ -196,6 +201,7 @@ def regenerate(
     The old secret stops working now, or at the end of the grace period. Returns the new
     raw key."""
     authority.check(principal, Action.REGENERATE, key)
+    _check_verified(principal)
     if grace is not None and not GRACE_MIN <= grace <= GRACE_MAX:
         raise ValidationError({"grace": "The grace period must be between 1 hour and 7 days."})
     _check_expiry(expires_at)

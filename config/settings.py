@@ -163,6 +163,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_FORMS = {
     "signup": "accounts.auth_forms.SignUpForm",
     "login": "accounts.auth_forms.SignInForm",
+    "change_password": "accounts.auth_forms.PasswordChangeForm",
 }
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True

@@ -37,5 +37,6 @@ urlpatterns = [
     ),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", NotFoundView.as_view()),  # a JSON 404 for any other /api/ path
+    *auth_urls.elsewhere,
     path("admin/", admin.site.urls),
 ]

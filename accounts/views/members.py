@@ -56,6 +56,7 @@ def member_list(request: ConsoleRequest) -> HttpResponse:
 @post_only("members")
 @tenant_required(role=Role.ADMIN)
 @verified_email_required
+@sudo_required
 def invite(request: ConsoleRequest) -> HttpResponse:
     me = request.membership
     form = InviteForm(request.POST, by=me)

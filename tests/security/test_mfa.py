@@ -174,3 +174,13 @@ def test_guessing_second_factor_codes_is_throttled(owner):
         assert client.post(answer["Location"], {"code": "000000"}).status_code == 200
     refused = client.post(answer["Location"], {"code": pyotp.TOTP(secret).now()})
     assert refused.status_code == 200 and client.get("/console/").status_code == 302
+
+
+def test_signing_out_the_others_from_allauths_address_is_the_same_and_logged(owner):
+    here, _ = sign_in(owner)
+    there, _ = sign_in(owner)
+    assert here.get("/console/account/sessions/")["Location"] == "/console/account"
+    assert here.post("/console/account/sessions/").status_code == 302
+    assert there.get("/console/").status_code == 302
+    assert here.get("/console/").status_code == 200
+    assert actions(owner) == ["sessions.ended"]

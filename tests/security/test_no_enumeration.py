@@ -45,6 +45,7 @@ def test_the_taken_address_is_told_by_e_mail_and_nothing_is_created(owner):
     [message] = mail.outbox
     assert message.to == [owner.email]
     assert "already" in message.body.lower()
+    assert f"using email address: {owner.email} However" in " ".join(str(message.body).split())
     assert User.objects.count() == 1
     assert not Tenant.objects.filter(name="Probe").exists()
 

@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Invitation, Membership
 from accounts.roles import Role
 from apikeys.models import ApiKey, Kind, create_key
 from conftest import PASSWORD
@@ -123,3 +123,15 @@ def test_transferring_ownership_needs_sudo_mode(clock, owner, member):
     assert asked["Location"].startswith(REAUTH)
     target.refresh_from_db()
     assert target.role == Role.MEMBER
+
+
+def test_inviting_someone_to_a_role_needs_sudo_mode_and_then_happens(clock, owner):
+    client = sign_in(owner)
+    clock.shift(timedelta(minutes=16))
+    form = {"email": "new.admin@acme.test", "role": Role.ADMIN}
+    asked = client.post("/console/members/invite", form)
+    assert asked["Location"].startswith(REAUTH)
+    assert not Invitation.objects.exists()
+    done = client.post(asked["Location"], {"password": PASSWORD})
+    assert done.status_code == 302 and done["Location"] == "/console/members"
+    assert Invitation.objects.get().email == "new.admin@acme.test"

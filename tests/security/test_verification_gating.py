@@ -73,6 +73,20 @@ def test_an_unverified_users_key_cannot_create_keys_through_the_api(unverified, 
     assert ApiKey.objects.count() == 1
 
 
+def test_an_unverified_users_key_cannot_regenerate_keys_through_the_api(unverified, tenant):
+    key, raw = create_key(tenant=tenant, kind=Kind.USER, user=unverified, name="old")
+    before = ApiKey.objects.get(pk=key.pk).digest
+    response = Client().post(
+        f"/api/v1/keys/{key.public_id}/regenerate",
+        {},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 403
+    assert "Verify your e-mail" in response.json()["error"]["message"]
+    assert ApiKey.objects.get(pk=key.pk).digest == before
+
+
 def test_after_entering_a_fresh_code_the_user_can_create_a_key(browser, unverified):
     sent = browser.post("/console/account/email", {"email": unverified.email, "action_send": ""})
     assert sent.status_code == 302
