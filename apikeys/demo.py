@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import AuditAction, Tenant, User
-from apikeys.models import ApiKey, Kind, create_key
+from apikeys.models import ApiKey, KeySighting, Kind, create_key
 from core.acting import Actor
 
 DEMO_ACTOR = Actor.system("manage.py demo")
+DEMO_USER_AGENT = "curl/8.5.0"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,15 @@ def _make(spec: DemoKey, tenant: Tenant, users: dict[str, User]) -> ApiKey:
         last_used_ip="203.0.113.24" if spec.used is not None else None,
     )
     audit.record(DEMO_ACTOR, tenant, AuditAction.KEY_CREATED, key, kind=key.kind)
+    if key.last_used_at is not None and key.last_used_ip:
+        # The key page's "recent clients" agrees with its "last used … from".
+        KeySighting.objects.create(
+            key=key,
+            ip=key.last_used_ip,
+            user_agent=DEMO_USER_AGENT,
+            first_seen=key.created_at,
+            last_seen=key.last_used_at,
+        )
     if spec.revoked is not None:
         key.revoked_at, key.revoked_by = now + spec.revoked * days, DEMO_ACTOR.label
         key.save(update_fields=["revoked_at", "revoked_by"])
