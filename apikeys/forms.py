@@ -130,7 +130,7 @@ class CreateKeyForm(NonceForm):
         cast(forms.ChoiceField, self.fields["flows"]).choices = flow_choices(tenant.pk)
         self.fields["name"].widget.attrs.update(autofocus=True, autocomplete="off")
         cast(forms.ChoiceField, self.fields["scopes"]).choices = [
-            (scope, format_html("<code>{}</code> {}", scope, text))
+            (scope, format_html('<code>{}</code> <span class="choice-text">{}</span>', scope, text))
             for scope, text in SCOPES.items()
         ]
         if may_create_team_keys(tenant, role):
