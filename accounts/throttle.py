@@ -1,15 +1,17 @@
 """Failed sign-ins, throttled per account and per client IP on the shared cache.
 
-Every door that checks a password (the console's sign-in, re-authentication, and through
-it the Django admin's login) goes through allauth's adapter, which asks here first. Once
-a bucket is full, even the right password is refused until its window ends, and the
-message says when that is. A success never empties a bucket: an attacker who knows one
-password could otherwise interleave it to keep guessing another.
+Every door that checks a password (the console's sign-in, re-authentication, the current
+password of "change password", and through the console the Django admin's login) goes
+through allauth's adapter, which asks here first. The failure that fills a bucket locks
+it for one whole period from then: even the right password is refused until the lock
+ends, and the message says when that is. A success never empties a bucket: an attacker
+who knows one password could otherwise interleave it to keep guessing another.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
@@ -18,7 +20,7 @@ from django.http import HttpRequest
 
 from accounts.models import normalize_email
 from core.network import client_ip
-from core.ratelimit import Rate, Window, hit, peek
+from core.ratelimit import Rate, held_until, hit, hold
 
 
 @dataclass(frozen=True)
@@ -49,23 +51,30 @@ def _buckets(request: HttpRequest, email: str) -> list[tuple[str, Rate]]:
     ]
 
 
-def _full(window: Window) -> bool:
-    return window.count >= window.limit
-
-
 def lockout(request: HttpRequest, email: str) -> Lockout | None:
     """Whether a sign-in for `email` from this client is refused before any password check."""
     now = time.time()
-    full = [
-        w for w in (peek(name, rate, now) for name, rate in _buckets(request, email)) if _full(w)
-    ]
-    if not full:
+    ends = [held_until(f"{name}:lock", now) for name, _ in _buckets(request, email)]
+    locked = [end for end in ends if end is not None]
+    if not locked:
         return None
-    return Lockout(retry_after=max(w.retry_after(now) for w in full))
+    return Lockout(retry_after=max(1, math.ceil(max(locked) - now)))
 
 
 def count_failure(request: HttpRequest, email: str) -> bool:
-    """Count one failed sign-in; True when it is the one that fills the account's bucket."""
+    """Count one failed sign-in; True when it locks the account.
+
+    Each bucket is counted in two windows, the second half a period out of step, so that
+    guesses on both sides of one window's edge still land together in the other. The
+    failure that fills either starts a lock of one whole period from now."""
     now = time.time()
-    windows = [hit(name, rate, now) for name, rate in _buckets(request, email)]
-    return windows[0].count == windows[0].limit
+    locked_account = False
+    for index, (name, rate) in enumerate(_buckets(request, email)):
+        counts = (
+            hit(name, rate, now).count,
+            hit(f"{name}:offset", rate, now + rate.period / 2).count,
+        )
+        if max(counts) >= rate.limit:
+            hold(f"{name}:lock", now + rate.period, now)
+            locked_account = locked_account or index == 0
+    return locked_account

@@ -113,8 +113,11 @@ class Store(Protocol):
     def incr(self, bucket: Bucket, now: float) -> int:
         """Count one request; the new count."""
 
-    def read(self, bucket: Bucket) -> int:
-        """The bucket's count in its current window, counting nothing."""
+    def hold(self, name: str, until: int, now: float) -> None:
+        """Set a lock that ends at Unix time `until` (a later one replaces it)."""
+
+    def held(self, name: str, now: float) -> int | None:
+        """When the lock `name` ends, if it is still on."""
 
     def gate(self, marker: str, failures: Bucket, now: float) -> Known | int:
         """A secret seen to authenticate in the last minute counts against its key. Any
@@ -142,8 +145,12 @@ class RedisStore:
     def incr(self, bucket: Bucket, now: float) -> int:
         return int(self._incr(keys=[bucket.redis_name], args=[bucket.ttl(now)]))
 
-    def read(self, bucket: Bucket) -> int:
-        return int(self.client.get(bucket.redis_name) or 0)
+    def hold(self, name: str, until: int, now: float) -> None:
+        self.client.set(f"rl:hold:{name}", until, ex=max(math.ceil(until - now), 1))
+
+    def held(self, name: str, now: float) -> int | None:
+        until = self.client.get(f"rl:hold:{name}")
+        return int(until) if until is not None and int(until) > now else None
 
     def gate(self, marker: str, failures: Bucket, now: float) -> Known | int:
         known, count, value = self._gate(
@@ -179,7 +186,6 @@ MARKER_SET = """
 INSERT INTO core_ratecounter (name, window_end, count, value) VALUES (%s, %s, 0, %s)
 ON CONFLICT (name) DO UPDATE SET window_end = excluded.window_end, value = excluded.value
 """
-READ = "SELECT count FROM core_ratecounter WHERE name = %s AND window_end = %s"
 PRUNE = "DELETE FROM core_ratecounter WHERE window_end < %s"
 
 
@@ -198,11 +204,15 @@ class DatabaseStore:
                 cursor.execute(PRUNE, [int(now) - 86400])
             return self._upsert(cursor, bucket)
 
-    def read(self, bucket: Bucket) -> int:
+    def hold(self, name: str, until: int, now: float) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(READ, [bucket.name, bucket.end])
+            cursor.execute(MARKER_SET, [f"hold:{name}", until, str(until)])
+
+    def held(self, name: str, now: float) -> int | None:
+        with connection.cursor() as cursor:
+            cursor.execute(MARKER_GET, [f"hold:{name}", int(now)])
             row = cursor.fetchone()
-            return int(row[0]) if row else 0
+            return int(row[0]) if row else None
 
     def gate(self, marker: str, failures: Bucket, now: float) -> Known | int:
         with connection.cursor() as cursor:

@@ -136,16 +136,23 @@ def hit(name: str, rate: Rate, now: float | None = None) -> Window:
     return _window(rate, count, bucket)
 
 
-def peek(name: str, rate: Rate, now: float | None = None) -> Window:
-    """Where the bucket stands, counting nothing (a store outage reads as empty)."""
+def hold(name: str, until: float, now: float | None = None) -> None:
+    """Lock `name` until Unix time `until` (a store outage sets nothing)."""
     now = time.time() if now is None else now
-    bucket = counters.Bucket.of(name, rate.period, now)
     try:
-        count = counters.store().read(bucket)
+        counters.store().hold(name, math.ceil(until), now)
     except counters.STORE_ERRORS as error:
         store_failed(error)
-        return unmetered(rate, now)
-    return _window(rate, count, bucket)
+
+
+def held_until(name: str, now: float | None = None) -> int | None:
+    """When the lock `name` ends, if it is on (a store outage reads as no lock)."""
+    now = time.time() if now is None else now
+    try:
+        return counters.store().held(name, now)
+    except counters.STORE_ERRORS as error:
+        store_failed(error)
+        return None
 
 
 def key_rate(tenant_rate: str) -> Rate:

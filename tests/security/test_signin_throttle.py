@@ -1,8 +1,9 @@
 """Failed sign-ins are throttled per account and per IP, on the console and the admin;
-then even the right password is refused with the time to wait, until the window ends."""
+then even the right password is refused with the time to wait, for a whole lock period."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -65,6 +66,38 @@ def test_the_lock_expires(client, owner, settings):
         clock.shift(timedelta(seconds=settings.SIGNIN_LOCKOUT_SECONDS + 1))
         response = sign_in(client, owner.email, PASSWORD)
         assert response.status_code == 302 and signed_in(client)
+
+
+def window_edge(period: int) -> float:
+    """A few seconds before the sign-in counter's next window starts."""
+    return (time.time() // period + 1) * period - 3
+
+
+def test_guesses_on_both_sides_of_a_windows_edge_still_lock(client, owner, settings):
+    limit, period = settings.SIGNIN_FAILURES_PER_ACCOUNT, settings.SIGNIN_LOCKOUT_SECONDS
+    with time_machine.travel(window_edge(period), tick=False) as clock:
+        for _ in range(limit - 2):
+            sign_in(client, owner.email, "wrong")
+        clock.shift(timedelta(seconds=6))  # the next window
+        for _ in range(2):
+            sign_in(client, owner.email, "wrong")
+        assert LOCKED in sign_in(client, owner.email, PASSWORD).content.decode()
+
+
+def test_a_lock_lasts_a_whole_period_even_when_it_starts_at_a_windows_end(
+    client, owner, settings
+):
+    period = settings.SIGNIN_LOCKOUT_SECONDS
+    with time_machine.travel(window_edge(period), tick=False) as clock:
+        for _ in range(settings.SIGNIN_FAILURES_PER_ACCOUNT):
+            sign_in(client, owner.email, "wrong")
+        page = sign_in(client, owner.email, PASSWORD).content.decode()
+        assert f"try again in {period // 60} minutes" in page
+        clock.shift(timedelta(seconds=period - 10))  # two windows later
+        page = sign_in(client, owner.email, PASSWORD).content.decode()
+        assert LOCKED in page and "try again in 1 minute" in page
+        clock.shift(timedelta(seconds=11))
+        assert sign_in(client, owner.email, PASSWORD).status_code == 302
 
 
 def test_a_successful_sign_in_does_not_reset_the_count(client, owner, settings):
