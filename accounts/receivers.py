@@ -33,6 +33,8 @@ def on_email_changed(
     **kwargs: Any,
 ) -> None:
     old = getattr(from_email_address, "email", "")
+    if not old or old == to_email_address.email:
+        return  # allauth also says "changed" when an address is merely confirmed
     security.record(
         user, SecurityAction.EMAIL_CHANGED, request, old=old, new=to_email_address.email
     )

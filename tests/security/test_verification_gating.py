@@ -96,6 +96,8 @@ def test_after_entering_a_fresh_code_the_user_can_create_a_key(browser, unverifi
     code = found.group(1)
     verified = browser.post(sent["Location"], {"code": code})
     assert verified.status_code == 302
+    # Confirming the address one has is not a change of address.
+    assert not unverified.security_events.filter(action="email.changed").exists()
     _, response = create(browser)
     assert response.status_code == 200
     assert ApiKey.objects.get().name == "Laptop"
