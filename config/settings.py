@@ -119,6 +119,17 @@ DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 APIKEY_LOOKUP = env.str("APIKEY_LOOKUP", default="compiled")
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The console and the task worker write to one file: with WAL, readers never wait for
+    # the writer, and writers take the lock when their transaction starts (then wait for
+    # it), instead of failing "database is locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits must be shared by every process, so the cache is Redis or the database,
