@@ -246,12 +246,10 @@ def _key_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
     return [
         [
             k["id"],
-            k["name"],
-            k["masked"],
-            k["kind"],
+            f"{k['name']}\n{k['masked']}",
             k["state"],
             "full access" if set(k["scopes"]) >= set(SCOPES) else " ".join(k["scopes"]),
-            k.get("expires_at") or "never",
+            (k.get("expires_at") or "never")[:10],
         ]
         for k in items
     ]
@@ -267,8 +265,9 @@ def keys_list(as_json: bool) -> None:
     if as_json:
         render.as_json(items)
         return
-    columns = ["ID", "Name", "Key", "Kind", "State", "Scopes", "Expires"]
-    render.table(columns, _key_rows(items), "No keys.")
+    # The masked key under each name also says its kind (kw_user_…, kw_team_…).
+    columns = ["ID", "Name", "State", "Scopes", "Expires"]
+    render.table(columns, _key_rows(items), "No keys.", wrap=["Name", "Scopes"])
 
 
 def _show_secret(created: dict[str, Any], as_json: bool) -> None:
@@ -381,8 +380,8 @@ def flows_list(as_json: bool) -> None:
     if as_json:
         render.as_json(items)
         return
-    rows = [[f["id"], f["name"], f["slug"], f["created_at"]] for f in items]
-    render.table(["ID", "Name", "Slug", "Created"], rows, "No flows.")
+    rows = [[f["id"], f["name"], f["slug"], render.when(f["created_at"])] for f in items]
+    render.table(["ID", "Name", "Slug", "Created (UTC)"], rows, "No flows.", wrap=["Name"])
 
 
 @flows.command("invoke", epilog="Example:\n\n\b\n  keyward flows invoke flow_abc123")
@@ -432,9 +431,17 @@ def runs_list(status: str | None, flow_id: str | None, limit: int, as_json: bool
         render.as_json(items)
         return
     rows = [
-        [r["id"], r["flow"], r["status"], r["started_at"], r.get("ended_at") or ""] for r in items
+        [
+            r["id"],
+            r["flow"],
+            r["status"],
+            render.when(r["started_at"]),
+            render.when(r.get("ended_at")),
+        ]
+        for r in items
     ]
-    render.table(["ID", "Flow", "Status", "Started", "Ended"], rows, "No runs.")
+    columns = ["ID", "Flow", "Status", "Started (UTC)", "Ended (UTC)"]
+    render.table(columns, rows, "No runs.")
 
 
 @runs.command("show", epilog="Example:\n\n\b\n  keyward runs show exe_abc123")

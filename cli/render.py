@@ -20,19 +20,31 @@ def as_json(data: Any) -> None:
     print(json.dumps(data, indent=2, sort_keys=True, default=str))
 
 
-def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> None:
+def table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], empty: str, wrap: Sequence[str] = ()
+) -> None:
+    """Only the columns named in `wrap` (free text: names, scopes) may wrap; ids, keys,
+    states and times stay whole on one line, to be read or pasted into the next command."""
     if not rows:
         out.print(empty)
         return
-    """The first column is an id to paste into the next command: never cut or wrapped."""
     grid = Table(box=None, pad_edge=False, header_style="bold")
-    widest = max(len(str(row[0])) for row in rows)
-    grid.add_column(columns[0], no_wrap=True, min_width=max(widest, len(columns[0])))
-    for column in columns[1:]:
-        grid.add_column(column, overflow="fold")
+    for index, column in enumerate(columns):
+        cells = [str(row[index] or "") for row in rows]
+        if column in wrap:  # broken between words only: never inside an id or a scope
+            longest = max(len(word) for cell in cells for word in [column, *cell.split()])
+            grid.add_column(column, min_width=longest, ratio=1)
+        else:
+            widest = max(len(line) for cell in [column, *cells] for line in cell.splitlines())
+            grid.add_column(column, no_wrap=True, min_width=widest)
     for row in rows:
         grid.add_row(*("" if cell is None else str(cell) for cell in row))
     out.print(grid)
+
+
+def when(timestamp: str | None) -> str:
+    """An API time (ISO 8601, UTC) to the minute: 2026-12-02 07:46."""
+    return (timestamp or "")[:16].replace("T", " ")
 
 
 def details(pairs: Sequence[tuple[str, Any]]) -> None:
