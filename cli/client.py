@@ -32,6 +32,15 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
     return "", response.reason_phrase
 
 
+def duration(seconds: int) -> str:
+    """How long, in the largest unit that keeps it a whole number above one."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= 2 * size:
+            count = round(seconds / size)
+            return f"{count} {unit}s"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
 def explain(response: httpx.Response) -> CliError:
     """One clear line for a refused request."""
     code, message = _error_of(response)
@@ -48,7 +57,7 @@ def explain(response: httpx.Response) -> CliError:
         return CliError(f"Not found: {message or 'no such object'}.")
     if status == 429:
         retry = response.headers.get("Retry-After", "")
-        when = f"Retry in {retry} seconds." if retry.isdigit() else "Retry later."
+        when = f"Retry in {duration(int(retry))}." if retry.isdigit() else "Retry later."
         if code == "quota_exceeded":
             return CliError(f"Monthly allowance used: {message}. {when}")
         return CliError(f"Rate limited: too many requests. {when}")

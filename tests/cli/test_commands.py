@@ -170,7 +170,8 @@ def test_a_rate_limit_is_one_line_saying_when_to_retry(
     run = keyward("whoami", env=env)
     assert run.code == 1
     line = one_line(run)
-    assert re.fullmatch(r"keyward: Rate limited: too many requests\. Retry in \d+ seconds\.", line)
+    when = r"\d+ (seconds?|minutes|hours|days)"
+    assert re.fullmatch(rf"keyward: Rate limited: too many requests\. Retry in {when}\.", line)
 
 
 def test_quota_exceeded_is_one_line_saying_when_to_retry(
