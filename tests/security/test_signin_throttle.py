@@ -84,9 +84,7 @@ def test_guesses_on_both_sides_of_a_windows_edge_still_lock(client, owner, setti
         assert LOCKED in sign_in(client, owner.email, PASSWORD).content.decode()
 
 
-def test_a_lock_lasts_a_whole_period_even_when_it_starts_at_a_windows_end(
-    client, owner, settings
-):
+def test_a_lock_lasts_a_whole_period_even_when_it_starts_at_a_windows_end(client, owner, settings):
     period = settings.SIGNIN_LOCKOUT_SECONDS
     with time_machine.travel(window_edge(period), tick=False) as clock:
         for _ in range(settings.SIGNIN_FAILURES_PER_ACCOUNT):
