@@ -1,4 +1,5 @@
-"""Atomic fixed-window counters on the shared store: Redis, or the database.
+"""Atomic fixed-window counters (and the locks the sign-in throttle sets) on the shared
+store: Redis, or the database.
 
 Each operation is one atomic step on the store, so processes and threads never lose each
 other's counts and never read a count that another request is about to raise:
