@@ -183,13 +183,13 @@ def revoke_for(actor: Actor, key: ApiKey, action: AuditAction, **details: str) -
     return bool(updated)
 
 
-@sensitive_variables()
 def _check_verified(principal: Principal) -> None:
     """A person (or a key of theirs) mints secrets only once their address is verified."""
     if principal.user is not None and not security.has_verified_email(principal.user):
         raise PermissionDenied("Verify your e-mail address before creating or regenerating keys.")
 
 
+@sensitive_variables()
 def regenerate(
     actor: Actor,
     principal: Principal,
