@@ -32,7 +32,7 @@ def test_regenerate_hides_the_new_secret(tenant, owner):
     principal = Principal.of_membership(owner.memberships.get(tenant=tenant))
     actor = Actor(user=owner, label=owner.email)
     with (
-        mock.patch.object(keys.crypto, "generate", return_value=SECRET),
+        mock.patch("apikeys.keys.crypto.generate", return_value=SECRET),
         mock.patch.object(keys, "_check_regenerable", side_effect=RuntimeError("database")),
     ):
         page = report_of(lambda: keys.regenerate(actor, principal, key, timedelta(hours=1)))
@@ -44,7 +44,7 @@ def test_create_hides_the_new_secret(tenant, owner):
     actor = Actor(user=owner, label=owner.email)
     with (
         mock.patch("apikeys.models.crypto.generate", return_value=SECRET),
-        mock.patch.object(keys.audit, "record", side_effect=RuntimeError("database")),
+        mock.patch("apikeys.keys.audit.record", side_effect=RuntimeError("database")),
     ):
         page = report_of(lambda: keys.create(actor, principal, kind=Kind.USER, name="x"))
     assert SECRET not in page
