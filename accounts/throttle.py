@@ -25,7 +25,7 @@ from core.ratelimit import Rate, held_until, hit, hold
 
 @dataclass(frozen=True)
 class Lockout:
-    """A refused sign-in: which bucket is full and how long until it empties."""
+    """A refused sign-in: how long until the lock on the account or network ends."""
 
     retry_after: int
 
@@ -62,7 +62,7 @@ def lockout(request: HttpRequest, email: str) -> Lockout | None:
 
 
 def count_failure(request: HttpRequest, email: str) -> bool:
-    """Count one failed sign-in; True when it locks the account.
+    """Count one failed sign-in; True when it is the one that locks the account.
 
     Each bucket is counted in two windows, the second half a period out of step, so that
     guesses on both sides of one window's edge still land together in the other. The
@@ -76,5 +76,7 @@ def count_failure(request: HttpRequest, email: str) -> bool:
         )
         if max(counts) >= rate.limit:
             hold(f"{name}:lock", now + rate.period, now)
-            locked_account = locked_account or index == 0
+            # Told once: by the failure that brought a count to the limit (counts are atomic,
+            # so concurrent failures never both see it).
+            locked_account = locked_account or (index == 0 and rate.limit in counts)
     return locked_account

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import httpx
@@ -33,11 +34,11 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
 
 
 def duration(seconds: int) -> str:
-    """How long, in the largest unit that keeps it a whole number above one."""
+    """How long, in the largest unit that gives two or more, rounded up: retrying after the
+    time said is never too early."""
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= 2 * size:
-            count = round(seconds / size)
-            return f"{count} {unit}s"
+            return f"{math.ceil(seconds / size)} {unit}s"
     return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 

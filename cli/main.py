@@ -158,14 +158,21 @@ def _device_login(url: str, open_browser: bool, quiet: bool) -> tuple[str, str |
 def login(url: str | None, no_browser: bool, as_json: bool) -> None:
     """Sign in: a device login approved in the browser, or KEYWARD_API_KEY if set."""
     creds = credentials.load(url)
+    previous = credentials.stored()
     if creds.from_env:
         assert creds.api_key is not None
         who = _store_checked_key(creds.url, creds.api_key, None)
     else:
-        previous = credentials.stored()
         raw, key_id = _device_login(creds.url, not no_browser and sys.stdout.isatty(), as_json)
         who = _store_checked_key(creds.url, raw, key_id)
+    # The file no longer holds the key the previous login minted: revoke it now, or say so.
+    try:
         _revoke_minted(previous)
+    except CliError as error:
+        render.err.print(
+            f"keyward: signed in, but the key the previous login minted ({previous['key_id']}) "
+            f"was not revoked: {error.message} Revoke it in the console."
+        )
     if as_json:
         render.as_json(who)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -29,22 +30,39 @@ def table(
         out.print(empty)
         return
     grid = Table(box=None, pad_edge=False, header_style="bold")
+    needed = 2 * (len(columns) - 1)  # the gaps between columns
     for index, column in enumerate(columns):
         cells = [str(row[index] or "") for row in rows]
         if column in wrap:  # broken between words only: never inside an id or a scope
             longest = max(len(word) for cell in cells for word in [column, *cell.split()])
             grid.add_column(column, min_width=longest, ratio=1)
+            needed += longest
         else:
             widest = max(len(line) for cell in [column, *cells] for line in cell.splitlines())
             grid.add_column(column, no_wrap=True, min_width=widest)
+            needed += widest
     for row in rows:
         grid.add_row(*("" if cell is None else str(cell) for cell in row))
-    out.print(grid)
+    # Narrower than that, Rich would drop whole columns: better lines the terminal wraps.
+    width = out.width
+    out.width = max(width, needed)  # print's own width= cannot exceed the console's
+    try:
+        out.print(grid)
+    finally:
+        out.width = width
 
 
 def when(timestamp: str | None) -> str:
-    """An API time (ISO 8601, UTC) to the minute: 2026-12-02 07:46."""
-    return (timestamp or "")[:16].replace("T", " ")
+    """An API time (ISO 8601, any offset) in UTC to the minute: 2026-12-02 07:46."""
+    if not timestamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return timestamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def details(pairs: Sequence[tuple[str, Any]]) -> None:

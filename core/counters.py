@@ -115,7 +115,7 @@ class Store(Protocol):
         """Count one request; the new count."""
 
     def hold(self, name: str, until: int, now: float) -> None:
-        """Set a lock that ends at Unix time `until` (a later one replaces it)."""
+        """Set a lock that ends at Unix time `until`, replacing any lock of that name."""
 
     def held(self, name: str, now: float) -> int | None:
         """When the lock `name` ends, if it is still on."""

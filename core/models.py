@@ -6,8 +6,9 @@ from django.db import models
 
 
 class RateCounter(models.Model):
-    """One fixed-window counter, or a marker of a key secret seen to authenticate; written
-    only by `core.counters.DatabaseStore` with one atomic statement each."""
+    """One fixed-window counter, a marker of a key secret seen to authenticate, or a lock of
+    the sign-in throttle (`hold:…`, until `window_end`); written only by
+    `core.counters.DatabaseStore` with one atomic statement each."""
 
     name = models.CharField(max_length=200, primary_key=True)
     window_end = models.BigIntegerField()

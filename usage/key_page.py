@@ -40,6 +40,7 @@ def key_page(request: ConsoleRequest, public_id: str) -> HttpResponse:
         "window": window,
         "cards": stats.cards(window.days),
         "chart": stats.chart(window.days),
+        "chart_title": f"Runs of the last {len(window.days)} days",
         "trail": trail[:AUDIT_SHOWN],
         "can_regenerate": authority.may(principal, Action.REGENERATE, key),
         "can_revoke": authority.may(principal, Action.REVOKE, key),

@@ -251,10 +251,14 @@ def test_names_are_shown_as_typed_never_read_as_styles(
 def test_ids_are_printed_whole_on_a_narrow_terminal(
     live_server: Any, keyward: Callable[..., Run], tenant: Tenant, owner: User, flow: Flow
 ) -> None:
-    key, raw = mint(tenant, owner, name="a rather long name for a key " * 3)
-    env = {**env_for(live_server, raw), "COLUMNS": "60"}
-    assert key.public_id in keyward("keys", "list", env=env).out
-    assert flow.public_id in keyward("flows", "list", env=env).out
+    key, raw = mint(tenant, owner, name="a rather long and descriptive name for a key")
+    for columns in ("60", "40"):
+        env = {**env_for(live_server, raw), "COLUMNS": columns}
+        listed = keyward("keys", "list", env=env).out
+        # ... and no column is dropped to make room: the name and scopes are there too.
+        assert key.public_id in listed and "descriptive" in listed and "full" in listed
+        flows = keyward("flows", "list", env=env).out
+        assert flow.public_id in flows and "Nightly" in flows
 
 
 def test_quota_names_the_organisations_local_first_of_the_month(

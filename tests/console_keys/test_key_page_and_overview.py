@@ -39,6 +39,7 @@ def test_key_page_shows_details_restrictions_clients_runs_and_trail(
     assert "127.0.0.0/8" in html and "Deploy" in html
     assert "ci-runner/1.0" in html and html.count("data-sighting") == 1
     assert "2 runs" in html and "100" in html  # success rate of the one ended run
+    assert '<h2 id="usage-chart-title">Runs of the last 30 days</h2>' in html
 
 
 def test_sightings_keep_ten_distinct_addresses_written_once_a_minute(tenant, owner, settings):

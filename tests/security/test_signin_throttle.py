@@ -91,7 +91,7 @@ def test_a_lock_lasts_a_whole_period_even_when_it_starts_at_a_windows_end(client
             sign_in(client, owner.email, "wrong")
         page = sign_in(client, owner.email, PASSWORD).content.decode()
         assert f"try again in {period // 60} minutes" in page
-        clock.shift(timedelta(seconds=period - 10))  # two windows later
+        clock.shift(timedelta(seconds=period - 10))  # the next window: the lock holds on
         page = sign_in(client, owner.email, PASSWORD).content.decode()
         assert LOCKED in page and "try again in 1 minute" in page
         clock.shift(timedelta(seconds=11))
