@@ -161,13 +161,14 @@ def login(url: str | None, no_browser: bool, as_json: bool) -> None:
     previous = credentials.stored()
     if creds.from_env:
         assert creds.api_key is not None
-        who = _store_checked_key(creds.url, creds.api_key, None)
+        raw = creds.api_key
+        who = _store_checked_key(creds.url, raw, None)
     else:
         raw, key_id = _device_login(creds.url, not no_browser and sys.stdout.isatty(), as_json)
         who = _store_checked_key(creds.url, raw, key_id)
     # The file no longer holds the key the previous login minted: revoke it now, or say so.
     try:
-        _revoke_minted(previous)
+        _revoke_minted(previous, keep=raw)
     except CliError as error:
         render.err.print(
             f"keyward: signed in, but the key the previous login minted ({previous['key_id']}) "
@@ -182,9 +183,10 @@ def login(url: str | None, no_browser: bool, as_json: bool) -> None:
     )
 
 
-def _revoke_minted(saved: dict[str, str]) -> bool:
-    """Revoke the key a previous `login` minted; False if it no longer works anyway."""
-    if not (saved.get("key_id") and saved.get("api_key")):
+def _revoke_minted(saved: dict[str, str], keep: str | None = None) -> bool:
+    """Revoke the key a previous `login` minted, unless it is `keep` (the key just stored);
+    False if it no longer works anyway."""
+    if not (saved.get("key_id") and saved.get("api_key")) or saved["api_key"] == keep:
         return False
     minted = Api(saved.get("url") or credentials.DEFAULT_URL, saved["api_key"])
     answer = minted.send("DELETE", f"/api/v1/keys/{saved['key_id']}")

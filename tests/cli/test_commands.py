@@ -299,6 +299,19 @@ def test_logout_revokes_the_stored_key_even_with_keyward_api_key_set(
     assert ApiKey.objects.get(name="laptop").revoked_at is None  # the environment's key stays
 
 
+def test_login_with_the_stored_key_itself_in_keyward_api_key_keeps_it(
+    live_server: Any, keyward: Callable[..., Run], home: Path, tenant: Tenant, owner: User
+) -> None:
+    """Exporting the key a device login minted, then `keyward login`, must not revoke it."""
+    cli_key, cli_raw = mint(tenant, owner, name="cli")
+    stored_login(home, live_server.url, cli_key, cli_raw)
+    run = keyward("login", env=env_for(live_server, cli_raw))
+    assert run.code == 0, run.err
+    cli_key.refresh_from_db()
+    assert cli_key.revoked_at is None
+    assert keyward("whoami").code == 0
+
+
 def test_logout_with_a_key_that_no_longer_works_still_signs_out(
     live_server: Any, keyward: Callable[..., Run], home: Path, tenant: Tenant, owner: User
 ) -> None:
